@@ -1,0 +1,154 @@
+//go:build windows
+
+package ctrlc
+
+import (
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/windows"
+)
+
+// Windows has no signals; a console process gets control events through a
+// handler registered with SetConsoleCtrlHandler, called on a thread of its
+// own. The handlers run last-registered first until one returns TRUE, so
+// returning FALSE for an event nobody listens to hands it on to the Go
+// runtime's handler (os/signal) or the default one, which ends the process.
+
+var defaultKinds = []Kind{Interrupt, Terminate, Break, Close, Logoff, Shutdown}
+
+var (
+	kernel32                  = windows.NewLazySystemDLL("kernel32.dll")
+	procSetConsoleCtrlHandler = kernel32.NewProc("SetConsoleCtrlHandler")
+
+	callbackOnce sync.Once
+	callback     uintptr // made once: Windows callbacks are a limited resource
+)
+
+// ctrlEvents holds the console event of each kind; hasEvent tells which
+// entries are real, since CTRL_C_EVENT is 0.
+var (
+	ctrlEvents = [maxKind + 1]uint32{
+		Interrupt: windows.CTRL_C_EVENT,
+		Break:     windows.CTRL_BREAK_EVENT,
+		Close:     windows.CTRL_CLOSE_EVENT,
+		Logoff:    windows.CTRL_LOGOFF_EVENT,
+		Shutdown:  windows.CTRL_SHUTDOWN_EVENT,
+	}
+	hasEvent = setOf(Interrupt, Break, Close, Logoff, Shutdown)
+	ctrlName = map[uint32]string{
+		windows.CTRL_C_EVENT:        "CTRL_C_EVENT",
+		windows.CTRL_BREAK_EVENT:    "CTRL_BREAK_EVENT",
+		windows.CTRL_CLOSE_EVENT:    "CTRL_CLOSE_EVENT",
+		windows.CTRL_LOGOFF_EVENT:   "CTRL_LOGOFF_EVENT",
+		windows.CTRL_SHUTDOWN_EVENT: "CTRL_SHUTDOWN_EVENT",
+	}
+)
+
+// Guarded by hub.mu: how many kinds are enabled (the handler is registered
+// while this is above zero), and per close kind the channel whose closing
+// ends a hold.
+var (
+	enabledKinds int
+	releases     [maxKind + 1]chan struct{}
+)
+
+func enable(k Kind) error {
+	if !hasEvent.has(k) {
+		return nil
+	}
+	if enabledKinds == 0 {
+		callbackOnce.Do(func() { callback = windows.NewCallback(consoleCtrlHandler) })
+		if err := setConsoleCtrlHandler(callback, true); err != nil {
+			return err
+		}
+	}
+	enabledKinds++
+	if holds(k) {
+		releases[k] = make(chan struct{})
+	}
+	return nil
+}
+
+func disable(k Kind) {
+	if !hasEvent.has(k) {
+		return
+	}
+	if releases[k] != nil {
+		close(releases[k])
+		releases[k] = nil
+	}
+	enabledKinds--
+	if enabledKinds == 0 {
+		setConsoleCtrlHandler(callback, false) // nothing to do if it fails: the handler returns FALSE for unwanted events
+	}
+}
+
+func setConsoleCtrlHandler(handler uintptr, add bool) error {
+	var a uintptr
+	if add {
+		a = 1
+	}
+	if r, _, err := procSetConsoleCtrlHandler.Call(handler, a); r == 0 {
+		return err
+	}
+	return nil
+}
+
+// holds reports whether Windows ends the process as soon as the handler of
+// k returns, so that the handler must wait for the program's shutdown.
+func holds(k Kind) bool { return k == Close || k == Logoff || k == Shutdown }
+
+func consoleCtrlHandler(ctrlType uint32) uintptr {
+	k, ok := kindOfCtrl(ctrlType)
+	if !ok {
+		return 0
+	}
+	if !dispatch(Event{Kind: k, Native: int(ctrlType), Time: time.Now()}) {
+		return 0
+	}
+	if holds(k) {
+		hold(k)
+	}
+	return 1
+}
+
+// hold blocks until the last listener of k stops, the process exits, or the
+// close grace passes.
+func hold(k Kind) {
+	grace := closeGrace(k)
+	hub.mu.Lock()
+	release := releases[k]
+	hub.mu.Unlock()
+	if release == nil {
+		return
+	}
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-release:
+	}
+}
+
+func kindOfCtrl(ctrlType uint32) (Kind, bool) {
+	for k := Interrupt; k <= maxKind; k++ {
+		if hasEvent.has(k) && ctrlEvents[k] == ctrlType {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+func nativeOf(k Kind) int { return int(ctrlEvents[k]) }
+
+func nativeName(k Kind, n int) string {
+	if !hasEvent.has(k) && n == 0 {
+		return "" // no console event behind k, and 0 is CTRL_C_EVENT's code
+	}
+	if name, ok := ctrlName[uint32(n)]; ok {
+		return name
+	}
+	return "event " + strconv.Itoa(n)
+}
