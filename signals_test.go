@@ -1,0 +1,241 @@
+package ctrlc
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// These tests use Trigger, so they run on every platform, wasip1 included;
+// the ones with real signals are in the platform test files.
+
+func TestKindString(t *testing.T) {
+	want := []string{"interrupt", "terminate", "hangup", "quit", "break", "close", "logoff", "shutdown"}
+	for i, name := range want {
+		assert.Equal(t, name, Kind(i+1).String())
+	}
+	assert.Equal(t, "Kind(0)", Kind(0).String())
+	assert.Equal(t, "Kind(42)", Kind(42).String())
+}
+
+func TestExitCode(t *testing.T) {
+	for k, code := range map[Kind]int{Interrupt: 130, Terminate: 143, Hangup: 129, Quit: 131, Break: 130, Close: 143, Logoff: 143, Shutdown: 143, 0: 1} {
+		assert.Equal(t, code, Event{Kind: k}.ExitCode(), k.String())
+	}
+}
+
+func TestBadOptionsAreNamedErrors(t *testing.T) {
+	for _, tc := range []struct {
+		opt  Option
+		want string
+		is   error
+	}{
+		{WithKinds(Interrupt, Kind(99)), "WithKinds(99)", ErrUnknownKind},
+		{WithKinds(Kind(0)), "WithKinds(0)", ErrUnknownKind},
+		{WithKinds(), "WithKinds: no kinds given", nil},
+		{WithForceExit(0), "WithForceExit(0): n must be at least 1", nil},
+		{WithForceExit(-2), "WithForceExit(-2)", nil},
+		{WithCloseGrace(-time.Second), "WithCloseGrace(-1s): negative duration", nil},
+		{WithLogger(nil), "WithLogger: nil logger", nil},
+		{nil, "nil Option", nil},
+	} {
+		l, err := Notify(tc.opt)
+		assert.Nil(t, l)
+		if assert.Error(t, err) {
+			assert.Contains(t, err.Error(), tc.want)
+			if tc.is != nil {
+				assert.ErrorIs(t, err, tc.is)
+			}
+		}
+	}
+	assert.ErrorIs(t, Trigger(Event{Kind: 200}), ErrUnknownKind)
+}
+
+func TestTriggerReachesEveryListenerOfTheKind(t *testing.T) {
+	a, err := Notify(WithoutForceExit())
+	require.NoError(t, err)
+	defer a.Stop()
+	b, err := Notify(WithKinds(Terminate), WithoutForceExit())
+	require.NoError(t, err)
+	defer b.Stop()
+	hup, err := Notify(WithKinds(Hangup), WithoutForceExit())
+	require.NoError(t, err)
+	defer hup.Stop()
+
+	before := time.Now()
+	require.NoError(t, Trigger(Event{Kind: Terminate}))
+	for _, l := range []*Listener{a, b} {
+		e := recv(t, l)
+		assert.Equal(t, Terminate, e.Kind)
+		assert.Equal(t, 1, e.Seq)
+		assert.Equal(t, nativeOf(Terminate), e.Native)
+		assert.False(t, e.Time.Before(before))
+		assertClosed(t, l.Done())
+	}
+	assertEmpty(t, hup)
+	select {
+	case <-hup.Done():
+		t.Fatal("Done closed for a listener that got no event")
+	default:
+	}
+}
+
+func TestFirstEventKeptAndLaterOnesCoalesce(t *testing.T) {
+	l, err := Notify(WithoutForceExit())
+	require.NoError(t, err)
+	defer l.Stop()
+	for i := 0; i < chanSize+5; i++ {
+		require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	}
+	var seqs []int
+	for len(l.C()) > 0 {
+		seqs = append(seqs, recv(t, l).Seq)
+	}
+	assert.Equal(t, []int{1, 2, 3, 4}, seqs, "the first events are kept, the overflow dropped")
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	assert.Equal(t, chanSize+6, recv(t, l).Seq, "Seq counts the dropped ones")
+}
+
+func TestStoppedListenerGetsNothing(t *testing.T) {
+	l, err := Notify(WithoutForceExit())
+	require.NoError(t, err)
+	l.Stop()
+	l.Stop() // idempotent
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	assertEmpty(t, l)
+	assert.Empty(t, hub.listeners)
+	assert.Zero(t, hub.refs[Interrupt])
+}
+
+func TestNotifyContextCauseIsTheEvent(t *testing.T) {
+	ctx, stop := NotifyContext(context.Background(), WithoutForceExit())
+	defer stop()
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("context not cancelled by the event")
+	}
+	var e Event
+	require.ErrorAs(t, context.Cause(ctx), &e)
+	assert.Equal(t, Interrupt, e.Kind)
+	assert.ErrorIs(t, ctx.Err(), context.Canceled)
+}
+
+func TestNotifyContextStop(t *testing.T) {
+	ctx, stop := NotifyContext(context.Background())
+	stop()
+	<-ctx.Done()
+	assert.ErrorIs(t, context.Cause(ctx), context.Canceled)
+	assert.Empty(t, hub.listeners, "stop removes the listener")
+}
+
+func TestNotifyContextBadOption(t *testing.T) {
+	ctx, stop := NotifyContext(context.Background(), WithForceExit(0))
+	defer stop()
+	<-ctx.Done()
+	assert.ErrorContains(t, context.Cause(ctx), "WithForceExit(0)")
+}
+
+func TestSetHandlerRunsOncePerEvent(t *testing.T) {
+	defer resetHandler()
+	assert.ErrorIs(t, SetHandler(nil), ErrNilHandler)
+	assert.ErrorIs(t, TrySetHandler(nil), ErrNilHandler)
+
+	var mu sync.Mutex
+	var got []Event
+	seen := make(chan struct{}, 10)
+	require.NoError(t, TrySetHandler(func(e Event) {
+		mu.Lock()
+		got = append(got, e)
+		mu.Unlock()
+		seen <- struct{}{}
+	}))
+	assert.ErrorIs(t, TrySetHandler(func(Event) {}), ErrMultipleHandlers)
+
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	<-seen
+	require.NoError(t, Trigger(Event{Kind: Terminate}))
+	<-seen
+	mu.Lock()
+	require.Len(t, got, 2, "no force exit for a handler: both events reach it")
+	assert.Equal(t, Interrupt, got[0].Kind)
+	assert.Equal(t, Terminate, got[1].Kind)
+	assert.Equal(t, 2, got[1].Seq)
+	mu.Unlock()
+
+	replaced := make(chan Event, 1)
+	require.NoError(t, SetHandler(func(e Event) { replaced <- e }), "SetHandler replaces")
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	assert.Equal(t, 1, (<-replaced).Seq, "the new handler has a listener of its own")
+	assert.Len(t, hub.listeners, 1, "the old handler's listener was stopped")
+}
+
+func TestLoggerSeesEvents(t *testing.T) {
+	var buf strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, nil))
+	l, err := Notify(WithLogger(logger), WithoutForceExit())
+	require.NoError(t, err)
+	defer l.Stop()
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	recv(t, l)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Contains(t, buf.String(), "event="+`"`+Event{Kind: Interrupt, Native: nativeOf(Interrupt)}.String())
+}
+
+func TestEventIsAnError(t *testing.T) {
+	var err error = Event{Kind: Close}
+	var e Event
+	require.True(t, errors.As(err, &e))
+	assert.Equal(t, Close, e.Kind)
+	assert.Equal(t, e.String(), err.Error())
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *strings.Builder
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func recv(t *testing.T, l *Listener) Event {
+	t.Helper()
+	select {
+	case e := <-l.C():
+		return e
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event within 10s")
+		return Event{}
+	}
+}
+
+func assertEmpty(t *testing.T, l *Listener) {
+	t.Helper()
+	select {
+	case e := <-l.C():
+		t.Fatalf("unexpected event %v", e)
+	case <-time.After(20 * time.Millisecond):
+	}
+}
+
+func assertClosed(t *testing.T, c <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-c:
+	default:
+		t.Fatal("channel not closed")
+	}
+}
