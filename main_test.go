@@ -1,6 +1,8 @@
 package ctrlc
 
 import (
+	"fmt"
+	"os"
 	"testing"
 
 	"github.com/ctrlc-go/ctrlc/internal/proctest"
@@ -13,5 +15,15 @@ var childScenarios = map[string]func() int{}
 
 func TestMain(m *testing.M) {
 	proctest.RunChild(childScenarios)
-	goleak.VerifyTestMain(m)
+	code := m.Run()
+	// A handler set by SetHandler lives as long as the process, by design
+	// (ExampleSetHandler leaves one); every other goroutine must be gone.
+	resetHandler()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
