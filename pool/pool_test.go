@@ -13,13 +13,19 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
+	"github.com/ctrlc-go/ctrlc/internal/proctest"
 	"github.com/hashicorp/go-multierror"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+var childScenarios = map[string]func() int{}
+
+func TestMain(m *testing.M) {
+	proctest.RunChild(childScenarios)
+	goleak.VerifyTestMain(m)
+}
 
 func nop(context.Context, int) error { return nil }
 
