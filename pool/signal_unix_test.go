@@ -21,9 +21,9 @@ import (
 func init() { childScenarios["stream"] = childStream }
 
 type childReport struct {
-	Event                                                     string
+	Event                                                       string
 	Accepted, Submitted, Completed, Failed, Panicked, Abandoned int
-	Unprocessed                                               int
+	Unprocessed                                                 int
 }
 
 // childStream feeds a pool without pause until a real signal stops it, then
