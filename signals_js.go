@@ -80,9 +80,7 @@ func (w *jsWatcher) run(k Kind) {
 // jsSource returns the object and event name that deliver k here.
 func jsSource(k Kind) (js.Value, string) {
 	global := js.Global()
-	process := global.Get("process")
-	// wasm_exec.js gives browsers a stub process object without "on".
-	if process.Type() == js.TypeObject && process.Get("on").Type() == js.TypeFunction {
+	if process := global.Get("process"); isNode(process) {
 		switch k {
 		case Interrupt, Terminate, Hangup, Quit:
 			return process, jsNames[k]
@@ -93,6 +91,17 @@ func jsSource(k Kind) (js.Value, string) {
 		return global, "pagehide"
 	}
 	return js.Undefined(), ""
+}
+
+// isNode tells Node's process object from the stubs that browsers get:
+// wasm_exec.js's has no "on", and bundlers' process shims have an "on" that
+// does nothing but no process.versions.node.
+func isNode(process js.Value) bool {
+	if process.Type() != js.TypeObject || process.Get("on").Type() != js.TypeFunction {
+		return false
+	}
+	versions := process.Get("versions")
+	return versions.Type() == js.TypeObject && versions.Get("node").Type() == js.TypeString
 }
 
 func addMethod(target js.Value) string {

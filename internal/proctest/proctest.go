@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -62,10 +63,17 @@ func RunChild(scenarios map[string]func() int) {
 	os.Exit(f())
 }
 
+// CanStart reports whether this platform can start child processes: js/wasm
+// and wasip1 cannot, and there Start skips the test that calls it.
+const CanStart = runtime.GOOS != "js" && runtime.GOOS != "wasip1"
+
 // Start starts cmd in a new process group, with its standard output and
 // standard error merged, and kills it when the test ends.
 func Start(t testing.TB, cmd *exec.Cmd) *Child {
 	t.Helper()
+	if !CanStart {
+		t.Skipf("proctest: %s/%s cannot start child processes", runtime.GOOS, runtime.GOARCH)
+	}
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	newProcessGroup(cmd)
