@@ -132,10 +132,11 @@ awk '
 			s = subs[name[i]] ? " (" subs[name[i]] " subtests)" : ""
 			if (res[i] == "SKIP" && last[name[i]] != "") s = s "  -- " last[name[i]]
 			if (res[i] == "FAIL" && first[name[i]] != "") s = s "  -- " first[name[i]]
+			if (length(s) > 200) s = substr(s, 1, 200) "..."
 			printf "%s  %s  %s%s\n", res[i], pkg, name[i], s
 		}
 		if (failed && !nfail) printf "FAIL  %s  (the package)  -- %s\n", pkg, (pkgwhy != "" ? pkgwhy : "see the output")
-		n = 0; nfail = 0; pkgwhy = ""; split("", subs); split("", first); split("", last)
+		n = 0; nfail = 0; pkgwhy = ""; split("", subs); split("", first); split("", last); split("", err)
 	}
 	/^(panic: |fatal error: |goleak: |\*\*\* |# )/ && pkgwhy == "" { pkgwhy = $0 }
 	/^=== (RUN|CONT) / { cur = $3; next }
@@ -144,7 +145,7 @@ awk '
 		if (!(cur in first)) first[cur] = r
 		next
 	}
-	/^ +Error: / && cur != "" && first[cur] ~ /: $/ { r = $0; sub(/^ +/, "", r); first[cur] = first[cur] r; next }
+	/^[ \t]+Error:/ && cur != "" && !(cur in err) && first[cur] ~ /: *$/ { r = $0; gsub(/[ \t]+/, " ", r); sub(/^ /, "", r); first[cur] = first[cur] r; err[cur] = 1; next }
 	/^ *--- (PASS|FAIL|SKIP): / {
 		n++; res[n] = substr($2, 1, 4); name[n] = $3
 		if (res[n] == "FAIL") nfail++
