@@ -376,8 +376,10 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event) (*Report[T], error) {
 		if ctx.Err() != nil {
 			expired = fmt.Errorf("%w: %w", ErrDrainTimeout, context.Cause(ctx))
 		}
-		p.cancelItem(expired)
+		// Hand back before cancelling: a worker freed by the cancel must not
+		// pick up another queued item.
 		p.abandon.Store(true)
+		p.cancelItem(expired)
 	}
 
 	extra := map[string][]error{}
