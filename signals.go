@@ -511,8 +511,8 @@ func setHandler(h func(Event), replace bool) error {
 	return nil
 }
 
-// stopHandlerLocked stops the handler set by SetHandler and waits for its
-// goroutine, unless called from that goroutine (a handler replacing itself).
+// stopHandlerLocked stops the handler set by SetHandler. Its goroutine ends
+// soon after; it is not waited for, since a handler may replace itself.
 func stopHandlerLocked() {
 	handler.listener.Stop()
 	close(handler.quit)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -189,7 +190,9 @@ func TestLoggerSeesEvents(t *testing.T) {
 	recv(t, l)
 	mu.Lock()
 	defer mu.Unlock()
-	assert.Contains(t, buf.String(), "event="+`"`+Event{Kind: Interrupt, Native: nativeOf(Interrupt)}.String())
+	// slog quotes the value only when it has a space: "interrupt (SIGINT)", but plain interrupt on wasip1.
+	want := Event{Kind: Interrupt, Native: nativeOf(Interrupt)}.String()
+	assert.Regexp(t, `event="?`+regexp.QuoteMeta(want)+`"? seq=1`, buf.String())
 }
 
 func TestEventIsAnError(t *testing.T) {

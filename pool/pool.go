@@ -165,7 +165,7 @@ type Pool[T any] struct {
 	itemCtx    context.Context
 	cancelItem context.CancelCauseFunc
 	phase      atomic.Value // the stage an item finishing now belongs to: StageRun, StageQueue, StageInFlight
-	abandon    atomic.Bool // workers hand items back instead of running them
+	abandon    atomic.Bool  // workers hand items back instead of running them
 	workers    []worker
 	running    sync.WaitGroup
 	emptied    chan struct{} // closed by the first worker to find the queue closed and empty

@@ -24,7 +24,7 @@ var childScenarios = map[string]func() int{}
 
 func TestMain(m *testing.M) {
 	proctest.RunChild(childScenarios)
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("runtime.handleEvent")) // js/wasm's event goroutine
 }
 
 func nop(context.Context, int) error { return nil }

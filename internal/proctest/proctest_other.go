@@ -6,7 +6,7 @@ import "os/exec"
 
 func newProcessGroup(*exec.Cmd) {}
 
-// Interrupt fails the test: this platform cannot signal a child.
+// Interrupt skips the test: this platform cannot signal a child.
 func (c *Child) Interrupt() {
 	c.t.Helper()
 	c.t.Skip("proctest: no way to interrupt a child process on this platform")
