@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Command is one chat command, as a chat client would deliver it.
+type Command struct {
+	ID      int       `json:"id"`
+	Name    string    `json:"name"`
+	Channel string    `json:"channel"`
+	At      time.Time `json:"at"`
+}
+
+func (c Command) String() string { return fmt.Sprintf("#%d %s in %s", c.ID, c.Name, c.Channel) }
+
+var (
+	commandNames = []string{"!ping", "!roll d20", "!weather oslo", "!remind 5m tea", "!play lofi", "!quote"}
+	channelNames = []string{"#general", "#music", "#random"}
+)
+
+// source stands in for the chat client: it emits commands, numbered from 1,
+// at a steady rate until Stop, then closes its channel.
+type source struct {
+	c       chan Command
+	stop    chan struct{}
+	once    sync.Once
+	emitted atomic.Int64
+}
+
+func startSource(rate float64) *source {
+	s := &source{c: make(chan Command), stop: make(chan struct{})}
+	go s.run(time.Duration(float64(time.Second) / rate))
+	return s
+}
+
+// Commands returns the channel of commands, closed once the source stopped.
+func (s *source) Commands() <-chan Command { return s.c }
+
+// Stop stops the source; it is safe to call more than once.
+func (s *source) Stop() { s.once.Do(func() { close(s.stop) }) }
+
+func (s *source) run(every time.Duration) {
+	defer close(s.c)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for id := 1; ; id++ {
+		select {
+		case <-tick.C:
+		case <-s.stop:
+			return
+		}
+		cmd := Command{
+			ID:      id,
+			Name:    commandNames[id%len(commandNames)],
+			Channel: channelNames[id%len(channelNames)],
+			At:      time.Now(),
+		}
+		select {
+		case s.c <- cmd:
+			s.emitted.Add(1)
+		case <-s.stop:
+			return
+		}
+	}
+}
+
+// bot handles commands: each takes work, and a fraction failPPM/1e6 of
+// them, spread evenly over the command numbers, fails.
+type bot struct {
+	work     time.Duration
+	failRate float64
+	failPPM  int64
+
+	started  atomic.Int64 // commands a worker took up
+	inFlight atomic.Int64 // commands running now
+	finished atomic.Int64 // commands that ran to their end, failed or not
+}
+
+func newBot(c *config) *bot {
+	return &bot{work: c.work, failRate: c.failRate, failPPM: int64(c.failRate*1e6 + 0.5)}
+}
+
+// handle is the pool's handler. It gives up when ctx ends, which happens
+// when the drain timeout passes.
+func (b *bot) handle(ctx context.Context, cmd Command) error {
+	b.started.Add(1)
+	b.inFlight.Add(1)
+	defer func() {
+		b.inFlight.Add(-1)
+		b.finished.Add(1)
+	}()
+
+	start := time.Now()
+	timer := time.NewTimer(b.work)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
+		return fmt.Errorf("cancelled after %v: %w", time.Since(start).Round(time.Millisecond), context.Cause(ctx))
+	}
+	if fails(cmd.ID, b.failPPM) {
+		return fmt.Errorf("simulated failure (-fail-rate %s)", trimFloat(b.failRate))
+	}
+	return nil
+}
+
+// fails reports whether command id fails: of the commands 1…n, exactly
+// n×ppm/1e6 (rounded down) do.
+func fails(id int, ppm int64) bool {
+	n := int64(id)
+	return n*ppm/1e6 > (n-1)*ppm/1e6
+}

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ctrlc-go/ctrlc"
+	"github.com/ctrlc-go/ctrlc/pool"
+)
+
+// config is what the flags ask for, checked.
+type config struct {
+	workers      int
+	rate         float64 // commands per second
+	work         time.Duration
+	queue        int // 0: the pool's default, 4 per worker
+	drainTimeout time.Duration
+	policy       pool.Policy
+	kinds        []ctrlc.Kind // nil: the platform's default kinds
+	failRate     float64
+	json         bool
+	unprocessed  *os.File // nil: no -unprocessed file
+}
+
+const usageHead = `Usage: ctrlc-demo [flags]
+
+A chat bot in miniature: a dummy event source emits commands, a receiver loop
+hands each to a pool of workers. On Ctrl-C (or SIGTERM, or a console close on
+Windows) it stops the source, lets the receiver loop end, drains the pool
+without losing a command, prints a report and says good bye. A second Ctrl-C
+during the drain exits at once.
+
+Flags:
+`
+
+const usageTail = `
+Output: progress and the report go to standard error. With -json, standard
+output gets the report as one line of JSON, and nothing else.
+
+Exit codes: 0 the pool drained cleanly; 1 the drain reported errors; 2 bad
+flags; 128+n a second signal n forced the exit (130 for a second Ctrl-C).
+`
+
+// parseFlags parses args into a config. It returns flag.ErrHelp after
+// printing the help for -h, and otherwise an error that names the flag and
+// its value.
+func parseFlags(args []string, helpOut io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("ctrlc-demo", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are printed by the caller, help below
+	var (
+		c           config
+		policy      string
+		signals     string
+		unprocessed string
+	)
+	fs.IntVar(&c.workers, "workers", 8, "how many commands run at once")
+	fs.Float64Var(&c.rate, "rate", 20, "commands per second from the event source")
+	fs.DurationVar(&c.work, "work", 500*time.Millisecond, "how long each command takes")
+	fs.IntVar(&c.queue, "queue", 0, "how many commands may wait for a worker (0: 4 per worker)")
+	fs.DurationVar(&c.drainTimeout, "drain-timeout", 10*time.Second,
+		"how long the drain may take; then running commands are cancelled and queued ones set aside")
+	fs.StringVar(&policy, "policy", "finish",
+		"what the drain does with queued commands: finish runs them, abandon sets them aside unrun")
+	fs.StringVar(&signals, "signals", "",
+		"comma-separated kinds of events to catch, of "+strings.Join(kindNames(), ", ")+
+			"\n(default: the platform's, interrupt,terminate on Unix)")
+	fs.Float64Var(&c.failRate, "fail-rate", 0, "fraction of commands that fail, 0 to 1, spread evenly")
+	fs.BoolVar(&c.json, "json", false, "also print the report as JSON on standard output")
+	fs.StringVar(&unprocessed, "unprocessed", "",
+		"write each command that did not run to `FILE`, one JSON line each")
+
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			fmt.Fprint(helpOut, usageHead)
+			fs.SetOutput(helpOut)
+			fs.PrintDefaults()
+			fmt.Fprint(helpOut, usageTail)
+		}
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q: ctrlc-demo takes only flags", fs.Arg(0))
+	}
+
+	switch {
+	case c.workers < 1 || c.workers > 10000:
+		return nil, invalid("workers", c.workers, "must be between 1 and 10000")
+	case !(c.rate >= 1e-6 && c.rate <= 1e6): // also catches NaN
+		return nil, invalid("rate", c.rate, "must be between 1e-6 and 1e6 commands per second")
+	case c.work < 0:
+		return nil, invalid("work", c.work, "must not be negative")
+	case c.queue < 0 || c.queue > 1e6:
+		return nil, invalid("queue", c.queue, "must be between 0 and 1e6")
+	case c.drainTimeout <= 0:
+		return nil, invalid("drain-timeout", c.drainTimeout, "must be positive")
+	case !(c.failRate >= 0 && c.failRate <= 1):
+		return nil, invalid("fail-rate", c.failRate, "must be between 0 and 1")
+	}
+	switch policy {
+	case "finish":
+		c.policy = pool.Finish
+	case "abandon":
+		c.policy = pool.Abandon
+	default:
+		return nil, invalid("policy", policy, "must be finish or abandon")
+	}
+	if signals != "" {
+		kinds, err := parseKinds(signals)
+		if err != nil {
+			return nil, invalid("signals", signals, err.Error())
+		}
+		c.kinds = kinds
+	}
+	if unprocessed != "" {
+		f, err := os.Create(unprocessed)
+		if err != nil {
+			return nil, invalid("unprocessed", unprocessed, err.Error())
+		}
+		c.unprocessed = f
+	}
+	return &c, nil
+}
+
+// invalid words an error the way package flag does for values it cannot parse.
+func invalid(name string, value any, why string) error {
+	return fmt.Errorf("invalid value %q for flag -%s: %s", fmt.Sprint(value), name, why)
+}
+
+// parseKinds turns "interrupt,terminate" into the kinds it names.
+func parseKinds(list string) ([]ctrlc.Kind, error) {
+	var kinds []ctrlc.Kind
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		k, ok := kindNamed(name)
+		if !ok {
+			return nil, fmt.Errorf("unknown kind %q (want %s)", name, strings.Join(kindNames(), ", "))
+		}
+		kinds = append(kinds, k)
+	}
+	return kinds, nil
+}
+
+func kindNamed(name string) (ctrlc.Kind, bool) {
+	for k := ctrlc.Interrupt; k <= ctrlc.Shutdown; k++ {
+		if k.String() == strings.ToLower(name) {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+func kindNames() []string {
+	var names []string
+	for k := ctrlc.Interrupt; k <= ctrlc.Shutdown; k++ {
+		names = append(names, k.String())
+	}
+	return names
+}
+
+// catches reports whether the listener will catch kind k.
+func (c *config) catches(k ctrlc.Kind) bool {
+	if c.kinds == nil {
+		return k == ctrlc.Interrupt || k == ctrlc.Terminate // in every platform's defaults
+	}
+	for _, have := range c.kinds {
+		if have == k {
+			return true
+		}
+	}
+	return false
+}
+
+// listenOptions are the options for ctrlc.Notify.
+func (c *config) listenOptions() []ctrlc.Option {
+	if c.kinds == nil {
+		return nil // the platform's defaults
+	}
+	return []ctrlc.Option{ctrlc.WithKinds(c.kinds...)}
+}
+
+// poolOptions are the options for pool.New.
+func (c *config) poolOptions() pool.Options {
+	return pool.Options{
+		Workers:      c.workers,
+		QueueSize:    c.queue,
+		DrainTimeout: c.drainTimeout,
+		Policy:       c.policy,
+	}
+}
+
+// describe sums the config up for the ready line.
+func (c *config) describe() string {
+	s := fmt.Sprintf("%d workers, %s commands/s, %v each", c.workers, trimFloat(c.rate), c.work)
+	if c.failRate > 0 {
+		s += fmt.Sprintf(", %s%% failing", trimFloat(100*c.failRate))
+	}
+	if c.policy != pool.Finish {
+		s += ", policy " + c.policy.String()
+	}
+	return s
+}
+
+func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ctrlc-go/ctrlc"
+	"github.com/ctrlc-go/ctrlc/internal/proctest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+// The end-to-end tests run the demo as a child process, built once here.
+// The tests that send it signals are in e2e_unix_test.go and
+// e2e_windows_test.go; this file holds what runs everywhere.
+
+var (
+	demoPath string // the built demo
+	noDemo   string // why there is none, when there is none
+)
+
+func TestMain(m *testing.M) {
+	dir, err := buildDemo()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "building the demo:", err)
+		os.Exit(1)
+	}
+	goleak.VerifyTestMain(m,
+		// Under js/wasm the goroutine that delivered the last event from
+		// the host parks in runtime.handleEvent: not a leak.
+		goleak.IgnoreAnyFunction("runtime.handleEvent"),
+		goleak.Cleanup(func(code int) {
+			if dir != "" {
+				os.RemoveAll(dir)
+			}
+			os.Exit(code)
+		}))
+}
+
+// demoEnv names a prebuilt demo to test instead of building one: under Wine
+// (scripts/wine-test.sh) the test binary finds no go command.
+const demoEnv = "CTRLC_DEMO_BIN"
+
+// buildDemo builds the demo into a new temporary directory and returns the
+// directory, or sets noDemo where no child process can run.
+func buildDemo() (dir string, err error) {
+	if !proctest.CanStart {
+		noDemo = runtime.GOOS + "/wasm cannot start child processes"
+		return "", nil
+	}
+	if demoPath = os.Getenv(demoEnv); demoPath != "" {
+		return "", nil
+	}
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		noDemo = fmt.Sprintf("no go command to build the demo with (%v), and no %s", err, demoEnv)
+		return "", nil
+	}
+	dir, err = os.MkdirTemp("", "ctrlc-demo-test-")
+	if err != nil {
+		return "", err
+	}
+	demoPath = filepath.Join(dir, "ctrlc-demo")
+	if runtime.GOOS == "windows" {
+		demoPath += ".exe"
+	}
+	args := []string{"build", "-o", demoPath}
+	if raceEnabled {
+		args = append(args, "-race") // the demo runs under the race detector too
+	}
+	out, err := exec.Command(goCmd, append(args, ".")...).CombinedOutput()
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("%v\n%s", err, out)
+	}
+	return dir, nil
+}
+
+// needDemo skips the test where the demo cannot run.
+func needDemo(t *testing.T) {
+	t.Helper()
+	if noDemo != "" {
+		t.Skip(noDemo)
+	}
+}
+
+// runDemo runs the demo to its end (it must exit on its own) and returns its
+// exit code, standard output and standard error.
+func runDemo(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := exec.Command(demoPath, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	default:
+		t.Fatalf("running %v: %v", args, err)
+	}
+	return code, out.String(), errOut.String()
+}
+
+func TestHelp(t *testing.T) {
+	needDemo(t)
+	t.Parallel()
+	code, stdout, stderr := runDemo(t, "-h")
+	assert.Equal(t, 0, code, "stderr: %s", stderr)
+	assert.Empty(t, stderr)
+	for _, flag := range []string{"-workers", "-rate", "-work ", "-queue", "-drain-timeout", "-policy",
+		"-signals", "-fail-rate", "-json", "-unprocessed FILE"} {
+		assert.Contains(t, stdout, "\n  "+flag, "the help lists %s", flag)
+	}
+	for _, name := range kindNames() {
+		assert.Contains(t, stdout, name)
+	}
+	assert.Contains(t, stdout, "Exit codes: 0 the pool drained cleanly; 1 the drain reported errors; 2 bad")
+}
+
+func TestBadFlags(t *testing.T) {
+	needDemo(t)
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-workers", "0"}, `invalid value "0" for flag -workers: must be between 1 and 10000`},
+		{[]string{"-workers", "eight"}, `invalid value "eight" for flag -workers: parse error`},
+		{[]string{"-workers=-3"}, `invalid value "-3" for flag -workers`},
+		{[]string{"-rate", "0"}, `invalid value "0" for flag -rate: must be between 1e-6 and 1e6 commands per second`},
+		{[]string{"-rate", "1e-300"}, `invalid value "1e-300" for flag -rate`},
+		{[]string{"-rate", "2e6"}, `invalid value "2e+06" for flag -rate`},
+		{[]string{"-rate", "NaN"}, `invalid value "NaN" for flag -rate`},
+		{[]string{"-rate", "-Inf"}, `invalid value "-Inf" for flag -rate`},
+		{[]string{"-work", "-1s"}, `invalid value "-1s" for flag -work: must not be negative`},
+		{[]string{"-work", "5"}, `invalid value "5" for flag -work: parse error`},
+		{[]string{"-queue", "-1"}, `invalid value "-1" for flag -queue`},
+		{[]string{"-drain-timeout", "0s"}, `invalid value "0s" for flag -drain-timeout: must be positive`},
+		{[]string{"-policy", "drop"}, `invalid value "drop" for flag -policy: must be finish or abandon`},
+		{[]string{"-signals", "interupt"}, `invalid value "interupt" for flag -signals: unknown kind "interupt" (want interrupt, terminate,`},
+		{[]string{"-signals", "interrupt,,terminate"}, `invalid value "interrupt,,terminate" for flag -signals: unknown kind ""`},
+		{[]string{"-fail-rate", "1.5"}, `invalid value "1.5" for flag -fail-rate: must be between 0 and 1`},
+		{[]string{"-fail-rate", "NaN"}, `invalid value "NaN" for flag -fail-rate`},
+		{[]string{"-unprocessed", filepath.Join(os.TempDir(), fmt.Sprintf("ctrlc-demo-test-%d-none", os.Getpid()), "file")},
+			`for flag -unprocessed: open `},
+		{[]string{"-bogus"}, `flag provided but not defined: -bogus`},
+		{[]string{"extra"}, `unexpected argument "extra"`},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, stdout, stderr := runDemo(t, tc.args...)
+			assert.Equal(t, 2, code)
+			assert.Empty(t, stdout)
+			assert.True(t, strings.HasPrefix(stderr, "ctrlc-demo: "), "stderr:\n%s", stderr)
+			assert.Contains(t, stderr, tc.want)
+			assert.Contains(t, stderr, "Run 'ctrlc-demo -h' for the flags.")
+			assert.NotContains(t, stderr, "panic")
+			assert.NotContains(t, stderr, "press Ctrl-C", "the demo must not start")
+		})
+	}
+}
+
+func TestParseKinds(t *testing.T) {
+	kinds, err := parseKinds("interrupt, Terminate,hangup,quit,break,close,logoff,shutdown")
+	require.NoError(t, err)
+	assert.Equal(t, []ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate, ctrlc.Hangup, ctrlc.Quit,
+		ctrlc.Break, ctrlc.Close, ctrlc.Logoff, ctrlc.Shutdown}, kinds)
+	_, err = parseKinds("interrupt,sigint")
+	assert.ErrorContains(t, err, `unknown kind "sigint"`)
+
+	c, err := parseFlags([]string{"-signals", "terminate"}, nil)
+	require.NoError(t, err)
+	assert.False(t, c.catches(ctrlc.Interrupt))
+	assert.Equal(t, "stop it with terminate (Ctrl-C is not caught: it kills the program)", howToStop(c))
+	c, err = parseFlags(nil, nil)
+	require.NoError(t, err)
+	assert.Nil(t, c.listenOptions(), "no -signals: the platform's default kinds")
+	assert.Equal(t, "press Ctrl-C to stop", howToStop(c))
+}
+
+func TestFailsExactFraction(t *testing.T) {
+	for _, rate := range []float64{0, 0.2, 1.0 / 3, 0.5, 0.999, 1} {
+		ppm := newBot(&config{failRate: rate}).failPPM
+		n := 0
+		for id := 1; id <= 1000; id++ {
+			if fails(id, ppm) {
+				n++
+			}
+			require.Equal(t, int64(id)*ppm/1e6, int64(n), "rate %v after %d commands", rate, id)
+		}
+	}
+	assert.True(t, fails(5, 200000))
+	assert.False(t, fails(4, 200000))
+}
+
+func TestDrainContext(t *testing.T) {
+	for _, k := range []ctrlc.Kind{ctrlc.Close, ctrlc.Logoff, ctrlc.Shutdown} {
+		ctx, cancel := drainContext(ctrlc.Event{Kind: k})
+		deadline, ok := ctx.Deadline()
+		cancel()
+		if assert.True(t, ok, "%v bounds the drain", k) {
+			assert.WithinDuration(t, time.Now().Add(3*time.Second), deadline, 100*time.Millisecond)
+		}
+	}
+	ctx, cancel := drainContext(ctrlc.Event{Kind: ctrlc.Interrupt})
+	defer cancel()
+	_, ok := ctx.Deadline()
+	assert.False(t, ok, "an interrupt leaves the bound to -drain-timeout")
+}
+
+func TestIDRanges(t *testing.T) {
+	assert.Equal(t, "", idRanges(nil))
+	assert.Equal(t, "#3 #7-#12 #15", idRanges([]int{3, 7, 8, 9, 10, 11, 12, 15}))
+}
+
+func TestJoined(t *testing.T) {
+	assert.Equal(t, "8 workers joined", joined(8, 0))
+	assert.Equal(t, "6 workers joined, 2 left running an abandoned command", joined(8, 2))
+}
+
+// lineIndex returns the index of the first line containing substr, or -1.
+func lineIndex(lines []string, substr string) int {
+	return slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, substr) })
+}
