@@ -198,7 +198,11 @@ func (s *summary) print(jsonOut, human io.Writer, asJSON bool) error {
 	}
 	for _, st := range s.Stages {
 		fmt.Fprintf(&b, "  stage %-10s %10v", st.Name, roundDuration(st.Seconds))
-		if st.Errors > 0 {
+		switch st.Errors {
+		case 0:
+		case 1:
+			b.WriteString("  1 error")
+		default:
 			fmt.Fprintf(&b, "  %d errors", st.Errors)
 		}
 		b.WriteString("\n")
