@@ -35,6 +35,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -91,6 +92,22 @@ func (k Kind) String() string {
 }
 
 func (k Kind) valid() bool { return k >= Interrupt && k <= maxKind }
+
+// ParseKind returns the kind named name, as Kind.String spells it
+// ("interrupt", "terminate", ...), ignoring case.
+func ParseKind(name string) (Kind, error) {
+	for k := Interrupt; k <= maxKind; k++ {
+		if strings.EqualFold(name, kindNames[k]) {
+			return k, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: %q (want one of %s)", ErrUnknownKind, name, strings.Join(kindNames[Interrupt:], ", "))
+}
+
+// DefaultKinds returns the kinds Notify listens to when WithKinds is not
+// given: Interrupt and Terminate, plus Break, Close, Logoff and Shutdown on
+// Windows and Close under js/wasm.
+func DefaultKinds() []Kind { return append([]Kind(nil), defaultKinds...) }
 
 // ErrUnknownKind is returned for a Kind outside Interrupt…Shutdown.
 var ErrUnknownKind = errors.New("ctrlc: unknown kind")

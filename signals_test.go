@@ -26,6 +26,26 @@ func TestKindString(t *testing.T) {
 	assert.Equal(t, "Kind(42)", Kind(42).String())
 }
 
+func TestParseKind(t *testing.T) {
+	for k := Interrupt; k <= maxKind; k++ {
+		got, err := ParseKind(strings.ToUpper(k.String()))
+		require.NoError(t, err)
+		assert.Equal(t, k, got)
+	}
+	_, err := ParseKind("sigint")
+	assert.ErrorIs(t, err, ErrUnknownKind)
+	assert.ErrorContains(t, err, `"sigint" (want one of interrupt, terminate, hangup, quit, break, close, logoff, shutdown)`)
+}
+
+func TestDefaultKinds(t *testing.T) {
+	kinds := DefaultKinds()
+	assert.Subset(t, kinds, []Kind{Interrupt, Terminate})
+	assert.NotContains(t, kinds, Hangup, "SIGHUP only on request")
+	assert.NotContains(t, kinds, Quit, "SIGQUIT only on request")
+	kinds[0] = Quit
+	assert.Equal(t, Interrupt, DefaultKinds()[0], "a copy")
+}
+
 func TestExitCode(t *testing.T) {
 	for k, code := range map[Kind]int{Interrupt: 130, Terminate: 143, Hangup: 129, Quit: 131, Break: 130, Close: 143, Logoff: 143, Shutdown: 143, 0: 1} {
 		assert.Equal(t, code, Event{Kind: k}.ExitCode(), k.String())
