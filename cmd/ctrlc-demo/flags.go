@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,7 +22,7 @@ type config struct {
 	queue        int // 0: the pool's default, 4 per worker
 	drainTimeout time.Duration
 	policy       pool.Policy
-	kinds        []ctrlc.Kind // nil: the platform's default kinds
+	kinds        []ctrlc.Kind // the kinds to catch
 	failRate     float64
 	json         bool
 	unprocessed  *os.File // nil: no -unprocessed file
@@ -68,7 +69,7 @@ func parseFlags(args []string, helpOut io.Writer) (*config, error) {
 		"what the drain does with queued commands: finish runs them, abandon sets them aside unrun")
 	fs.StringVar(&signals, "signals", "",
 		"comma-separated kinds of events to catch, of "+strings.Join(kindNames(), ", ")+
-			"\n(default: the platform's, interrupt,terminate on Unix)")
+			"\n(default: this platform's, "+kindList(ctrlc.DefaultKinds())+")")
 	fs.Float64Var(&c.failRate, "fail-rate", 0, "fraction of commands that fail, 0 to 1, spread evenly")
 	fs.BoolVar(&c.json, "json", false, "also print the report as JSON on standard output")
 	fs.StringVar(&unprocessed, "unprocessed", "",
@@ -109,6 +110,7 @@ func parseFlags(args []string, helpOut io.Writer) (*config, error) {
 	default:
 		return nil, invalid("policy", policy, "must be finish or abandon")
 	}
+	c.kinds = ctrlc.DefaultKinds()
 	if signals != "" {
 		kinds, err := parseKinds(signals)
 		if err != nil {
@@ -135,25 +137,25 @@ func invalid(name string, value any, why string) error {
 func parseKinds(list string) ([]ctrlc.Kind, error) {
 	var kinds []ctrlc.Kind
 	for _, name := range strings.Split(list, ",") {
-		name = strings.TrimSpace(name)
-		k, ok := kindNamed(name)
-		if !ok {
-			return nil, fmt.Errorf("unknown kind %q (want %s)", name, strings.Join(kindNames(), ", "))
+		k, err := ctrlc.ParseKind(strings.TrimSpace(name))
+		if err != nil {
+			return nil, err
 		}
 		kinds = append(kinds, k)
 	}
 	return kinds, nil
 }
 
-func kindNamed(name string) (ctrlc.Kind, bool) {
-	for k := ctrlc.Interrupt; k <= ctrlc.Shutdown; k++ {
-		if k.String() == strings.ToLower(name) {
-			return k, true
-		}
+// kindList joins kinds with commas, as -signals takes them.
+func kindList(kinds []ctrlc.Kind) string {
+	var names []string
+	for _, k := range kinds {
+		names = append(names, k.String())
 	}
-	return 0, false
+	return strings.Join(names, ",")
 }
 
+// kindNames lists the names of every kind, for the help.
 func kindNames() []string {
 	var names []string
 	for k := ctrlc.Interrupt; k <= ctrlc.Shutdown; k++ {
@@ -163,23 +165,10 @@ func kindNames() []string {
 }
 
 // catches reports whether the listener will catch kind k.
-func (c *config) catches(k ctrlc.Kind) bool {
-	if c.kinds == nil {
-		return k == ctrlc.Interrupt || k == ctrlc.Terminate // in every platform's defaults
-	}
-	for _, have := range c.kinds {
-		if have == k {
-			return true
-		}
-	}
-	return false
-}
+func (c *config) catches(k ctrlc.Kind) bool { return slices.Contains(c.kinds, k) }
 
 // listenOptions are the options for ctrlc.Notify.
 func (c *config) listenOptions() []ctrlc.Option {
-	if c.kinds == nil {
-		return nil // the platform's defaults
-	}
 	return []ctrlc.Option{ctrlc.WithKinds(c.kinds...)}
 }
 

@@ -20,11 +20,7 @@ func howToStop(c *config) string {
 	if c.catches(ctrlc.Interrupt) {
 		return "press Ctrl-C to stop"
 	}
-	var names []string
-	for _, k := range c.kinds {
-		names = append(names, k.String())
-	}
-	return "stop it with " + strings.Join(names, " or ") + " (Ctrl-C is not caught: it kills the program)"
+	return "stop it with " + strings.ReplaceAll(kindList(c.kinds), ",", " or ") + " (Ctrl-C is not caught: it kills the program)"
 }
 
 // every writes line(elapsed) to w after delay, then again every period,
