@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/ctrlc-go/ctrlc/internal/proctest"
 	"golang.org/x/sys/windows"
@@ -33,20 +32,6 @@ func init() {
 // ownConsoleEnv marks a test binary started by TestConsoleCtrlC in a console
 // of its own.
 const ownConsoleEnv = "CTRLC_TEST_OWN_CONSOLE"
-
-// wineVersion returns Wine's version when the test runs under Wine, which
-// exports wine_get_version from its ntdll.
-func wineVersion() (string, bool) {
-	p := windows.NewLazySystemDLL("ntdll.dll").NewProc("wine_get_version")
-	if p.Find() != nil {
-		return "", false
-	}
-	r, _, _ := p.Call()
-	if r == 0 {
-		return "?", true
-	}
-	return windows.BytePtrToString(*(**byte)(unsafe.Pointer(&r))), true // r points into ntdll
-}
 
 // callHandler calls the registered console control handler with ctrlType on
 // a goroutine, the way Windows does on a thread of its own, and returns a
@@ -84,7 +69,7 @@ func wantEvent(t *testing.T, l *Listener, kind Kind, native uint32, str string) 
 // child with a console of its own. Under Wine the console is the terminal
 // scripts/wine-test.sh makes for the run, which only this binary uses.
 func TestConsoleCtrlC(t *testing.T) {
-	if _, wine := wineVersion(); !wine && os.Getenv(ownConsoleEnv) == "" {
+	if _, wine := proctest.WineVersion(); !wine && os.Getenv(ownConsoleEnv) == "" {
 		runInOwnConsole(t)
 		return
 	}
@@ -297,25 +282,12 @@ func childWinBreak() int {
 	}
 }
 
-// sendBreak sends CTRL_BREAK_EVENT to the child's process group, or skips
-// the test under Wine, which cannot.
-func sendBreak(t *testing.T, c *proctest.Child) {
-	t.Helper()
-	if v, wine := wineVersion(); wine {
-		if err := windows.GenerateConsoleCtrlEvent(windows.CTRL_BREAK_EVENT, uint32(c.Cmd.Process.Pid)); err != nil {
-			t.Skipf("Wine %s cannot send CTRL_BREAK_EVENT to a process group: GenerateConsoleCtrlEvent: %v; real Windows runs this test", v, err)
-		}
-		return
-	}
-	c.Interrupt()
-}
-
 // TestChildBreak sends a real CTRL_BREAK_EVENT to a child in a process group
 // of its own.
 func TestChildBreak(t *testing.T) {
 	c := proctest.Start(t, proctest.Self("win-break"))
 	c.WaitFor("ready")
-	sendBreak(t, c)
+	c.Interrupt()
 	c.WaitFor("got break (CTRL_BREAK_EVENT)")
 	if code, err := c.Wait(); code != 0 {
 		t.Fatalf("child exit code %d (%v); output:\n%s", code, err, c.Output())
@@ -341,7 +313,7 @@ func childWinBreakStopped() int {
 func TestChildBreakAfterStop(t *testing.T) {
 	c := proctest.Start(t, proctest.Self("win-break-stopped"))
 	c.WaitFor("ready")
-	sendBreak(t, c)
+	c.Interrupt()
 	const statusControlCExit = 0xC000013A
 	if code, err := c.Wait(); uint32(code) != statusControlCExit {
 		t.Fatalf("child exit code %#x (%v); want STATUS_CONTROL_C_EXIT (%#x); output:\n%s", uint32(code), err, statusControlCExit, c.Output())
@@ -411,7 +383,7 @@ func TestChildClose(t *testing.T) {
 		t.Fatalf("reading the child's file: %v (exit code %d, %v; output:\n%s)", rerr, code, err, c.Output())
 	}
 	got := strings.ReplaceAll(string(b), "\r\n", "\n")
-	if v, wine := wineVersion(); wine && got == "no console window\n" {
+	if v, wine := proctest.WineVersion(); wine && got == "no console window\n" {
 		t.Skipf("Wine %s gives a console made with CREATE_NEW_CONSOLE no window (GetConsoleWindow returns NULL), so WM_CLOSE cannot close it; real Windows runs this test", v)
 	}
 	want := "posted WM_CLOSE\ngot close (CTRL_CLOSE_EVENT)\nclean-up done\n"

@@ -6,43 +6,14 @@ import (
 	"os/exec"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/ctrlc-go/ctrlc/internal/proctest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/windows"
 )
 
 // A real CTRL_BREAK_EVENT to the demo, which proctest starts in a process
 // group of its own (CREATE_NEW_PROCESS_GROUP): CTRL_C cannot target a group.
-
-// sendBreak sends CTRL_BREAK_EVENT to the child's process group. Wine cannot
-// (see DESIGN.md): there the test skips, and real Windows runs it.
-func sendBreak(t *testing.T, c *proctest.Child) {
-	t.Helper()
-	if v, wine := wineVersion(); wine {
-		if err := windows.GenerateConsoleCtrlEvent(windows.CTRL_BREAK_EVENT, uint32(c.Cmd.Process.Pid)); err != nil {
-			t.Skipf("Wine %s cannot send CTRL_BREAK_EVENT to a process group: %v; real Windows runs this test", v, err)
-		}
-		return
-	}
-	c.Interrupt()
-}
-
-// wineVersion returns Wine's version when the test runs under Wine, whose
-// ntdll exports wine_get_version.
-func wineVersion() (string, bool) {
-	p := windows.NewLazySystemDLL("ntdll.dll").NewProc("wine_get_version")
-	if p.Find() != nil {
-		return "", false
-	}
-	r, _, _ := p.Call()
-	if r == 0 {
-		return "?", true
-	}
-	return windows.BytePtrToString(*(**byte)(unsafe.Pointer(&r))), true
-}
 
 func startDemo(t *testing.T, args ...string) *proctest.Child {
 	t.Helper()
@@ -57,7 +28,7 @@ func startDemo(t *testing.T, args ...string) *proctest.Child {
 func TestCtrlBreak(t *testing.T) {
 	c := startDemo(t)
 	time.Sleep(300 * time.Millisecond)
-	sendBreak(t, c)
+	c.Interrupt()
 	code, err := c.Wait()
 	require.Equal(t, 0, code, "exit code (%v); output:\n%s", err, c.Output())
 	assert.True(t, c.Order(
@@ -79,9 +50,9 @@ func TestCtrlBreak(t *testing.T) {
 func TestSecondCtrlBreakForcesExit(t *testing.T) {
 	c := startDemo(t, "-workers", "1", "-work", "1m", "-rate", "100", "-queue", "3")
 	time.Sleep(100 * time.Millisecond)
-	sendBreak(t, c)
+	c.Interrupt()
 	c.WaitFor("draining ")
-	sendBreak(t, c)
+	c.Interrupt()
 	code, err := c.Wait()
 	require.Equal(t, 130, code, "exit code (%v); output:\n%s", err, c.Output())
 	assert.True(t, c.Order("received break (CTRL_BREAK_EVENT), shutting down…", "Worker loop done.", "draining ",
