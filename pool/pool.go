@@ -154,13 +154,14 @@ type Pool[T any] struct {
 	handler func(context.Context, T) error
 	opts    Options
 
-	queue chan T
-	// state counts submitters between admission and the end of their send,
-	// plus closedBit once intake stopped: the queue channel may only be
-	// closed when no submitter can still send.
-	state     atomic.Int64
-	submitted atomic.Int64
-	closing   chan struct{} // closed when intake stops, waking blocked submitters
+	queue   chan T
+	closing chan struct{} // closed when intake stops, waking blocked submitters
+
+	// state is the word every Submit writes; it sits on a cache line of its
+	// own, so that it doesn't evict the fields the workers read per item.
+	_     [64]byte
+	state atomic.Int64 // see stateInFlight
+	_     [56]byte
 
 	itemCtx    context.Context
 	cancelItem context.CancelCauseFunc
@@ -196,7 +197,22 @@ type worker struct {
 	_                           [40]byte
 }
 
-const closedBit = 1 << 62
+// Pool.state packs, into one word, what Submit must update, so that an
+// accepted item costs two atomic adds (in, then out and accepted at once):
+//
+//   - bits 0-30, stateInFlight: the submitters between admission and the end
+//     of their send. The queue channel may be closed only when none is left.
+//   - bit 31, closedBit: set when intake stops; no submitter is admitted after.
+//   - bits 32-63: the items accepted so far, modulo 2^32. Report.Submitted is
+//     rebuilt from it in count, where the queue is drained and only items
+//     still running are missing from the other counts: fewer than 2^32.
+const (
+	stateInFlight = 1<<31 - 1
+	closedBit     = 1 << 31
+	acceptedShift = 32
+	// acceptOne ends a submitter's send and counts its item, in one add.
+	acceptOne = 1<<acceptedShift - 1
+)
 
 // New starts a pool whose workers run handler on each submitted item. The
 // handler's context is cancelled when the drain deadline passes.
@@ -280,8 +296,7 @@ func (p *Pool[T]) Submit(ctx context.Context, item T) error {
 			return ctx.Err()
 		}
 	}
-	p.submitted.Add(1)
-	p.state.Add(-1)
+	p.state.Add(acceptOne)
 	return nil
 }
 
@@ -294,8 +309,7 @@ func (p *Pool[T]) TrySubmit(item T) error {
 	}
 	select {
 	case p.queue <- item:
-		p.submitted.Add(1)
-		p.state.Add(-1)
+		p.state.Add(acceptOne)
 		return nil
 	default:
 		p.state.Add(-1)
@@ -454,14 +468,9 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event) (*Report[T], error) {
 // stopIntake makes every later Submit fail, wakes blocked submitters, waits
 // for the ones mid-send, and then closes the queue: no send can follow.
 func (p *Pool[T]) stopIntake() {
-	for {
-		s := p.state.Load()
-		if p.state.CompareAndSwap(s, s|closedBit) {
-			break
-		}
-	}
+	p.state.Or(closedBit)
 	close(p.closing)
-	for backoff := time.Microsecond; p.state.Load() != closedBit; backoff = min(2*backoff, time.Millisecond) {
+	for backoff := time.Microsecond; p.state.Load()&stateInFlight != 0; backoff = min(2*backoff, time.Millisecond) {
 		time.Sleep(backoff)
 	}
 	close(p.queue)
@@ -504,10 +513,14 @@ func (p *Pool[T]) count(r *Report[T]) {
 	p.mu.Lock()
 	r.Unprocessed = append([]T(nil), p.unprocessed...)
 	p.mu.Unlock()
-	r.Submitted = int(p.submitted.Load())
 	// Every accepted item went through the closed queue to a worker or back
 	// to the caller; those neither counted nor handed back are still running.
-	r.Abandoned = r.Submitted - r.Completed - r.Failed - r.Panicked - len(r.Unprocessed)
+	// There are at most Workers of them, so the accepted count modulo 2^32
+	// gives their number exactly.
+	done := r.Completed + r.Failed + r.Panicked + len(r.Unprocessed)
+	accepted := uint32(uint64(p.state.Load()) >> acceptedShift)
+	r.Abandoned = int(accepted - uint32(done))
+	r.Submitted = done + r.Abandoned
 }
 
 // handBackQueue moves every queued item to the unprocessed list and returns
@@ -529,12 +542,32 @@ func (p *Pool[T]) handBack(item T) {
 
 func (p *Pool[T]) work(w *worker) {
 	defer p.running.Done()
-	for item := range p.queue {
+	for !p.serve(w) {
+	}
+	p.emptyOnce.Do(func() { close(p.emptied) })
+}
+
+// serve runs queued items until the queue is closed and empty, and then
+// returns true. A panicking item ends serve early (false), once its panic is
+// recorded, and the worker calls serve again: recovering here rather than
+// around each item keeps a deferred call off the per-item path.
+func (p *Pool[T]) serve(w *worker) (closed bool) {
+	var item T
+	defer func() {
+		if closed {
+			return
+		}
+		if v := recover(); v != nil {
+			p.itemFailed(item, &PanicError{Value: v, Stack: debug.Stack()})
+			w.panicked.Add(1)
+		}
+	}()
+	for item = range p.queue {
 		if p.abandon.Load() {
 			p.handBack(item)
 			continue
 		}
-		switch err := p.call(item); err.(type) {
+		switch err := p.handler(p.itemCtx, item); err.(type) {
 		case nil:
 			w.completed.Add(1)
 		case *PanicError:
@@ -545,16 +578,7 @@ func (p *Pool[T]) work(w *worker) {
 			w.failed.Add(1)
 		}
 	}
-	p.emptyOnce.Do(func() { close(p.emptied) })
-}
-
-func (p *Pool[T]) call(item T) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = &PanicError{Value: v, Stack: debug.Stack()}
-		}
-	}()
-	return p.handler(p.itemCtx, item)
+	return true
 }
 
 func (p *Pool[T]) itemFailed(item T, err error) {
