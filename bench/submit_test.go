@@ -47,7 +47,9 @@ var (
 // ns/op, B/op and allocs/op are per item. The pool is made before the timer
 // starts; the timer stops after the peer's stop-and-wait call returned, so
 // every item has run. With 8 submitters, b.N items are split among 8
-// goroutines.
+// goroutines. cpu-ns/op is the process's CPU time (user and system, all
+// threads) per item: on a shared machine it moves less with the neighbours'
+// load than ns/op does.
 func BenchmarkSubmit(b *testing.B) {
 	for _, h := range handlers {
 		for _, w := range workerCounts {
@@ -65,6 +67,7 @@ func benchSubmit(b *testing.B, p peer, work func(), workers, submitters int) {
 	submit, wait := p.start(workers, work)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime()
 	if submitters == 1 {
 		for i := 0; i < b.N; i++ {
 			submit(i)
@@ -88,6 +91,9 @@ func benchSubmit(b *testing.B, p peer, work func(), workers, submitters int) {
 	}
 	wait()
 	b.StopTimer()
+	if cpu := cpuTime() - cpu; cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
 }
 
 func TestSpinIsAboutOneMicrosecond(t *testing.T) {
