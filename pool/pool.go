@@ -337,6 +337,9 @@ func (p *Pool[T]) OnStop(name string, fn func(ctx context.Context) error) error 
 // shuts the pool down and returns what Shutdown returns. A closed events
 // channel starts the shutdown too.
 func (p *Pool[T]) Run(events <-chan ctrlc.Event) (*Report[T], error) {
+	if events == nil {
+		return nil, errors.New("pool: Run: nil events channel: it would wait forever")
+	}
 	e := <-events
 	return p.shutdownWith(context.Background(), e)
 }
@@ -397,13 +400,15 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event) (*Report[T], error) {
 	}
 
 	extra := map[string][]error{}
-	select {
-	case <-p.emptied:
-	case <-workersDone:
-	case <-deadline.C:
-		expire()
-	case <-ctx.Done():
-		expire()
+	if p.opts.Policy == Finish { // with Abandon the queue is already empty
+		select {
+		case <-p.emptied:
+		case <-workersDone:
+		case <-deadline.C:
+			expire()
+		case <-ctx.Done():
+			expire()
+		}
 	}
 	if expired != nil {
 		if n := p.handBackQueue(); n > 0 {

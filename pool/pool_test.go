@@ -122,6 +122,32 @@ func TestAbandonHandsBackQueueInOrder(t *testing.T) {
 	assert.True(t, r.Balanced())
 }
 
+func TestAbandonQueueStageEndsOnceHandedBack(t *testing.T) {
+	gate := make(chan struct{})
+	h, started := gated(gate)
+	p, err := New(h, Options{Workers: 1, Policy: Abandon})
+	require.NoError(t, err)
+	require.NoError(t, p.Submit(context.Background(), 1))
+	require.NoError(t, p.Submit(context.Background(), 2))
+	<-started
+	const busy = 300 * time.Millisecond
+	time.AfterFunc(busy, func() { close(gate) })
+	r, err := p.Shutdown(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, []int{2}, r.Unprocessed)
+	assert.Less(t, r.Stages[1].Duration, busy, "the queue stage does not wait for the running item")
+	assert.GreaterOrEqual(t, r.Stages[1].Duration+r.Stages[2].Duration, busy/2, "the in-flight stage does")
+}
+
+func TestRunWithNilChannel(t *testing.T) {
+	p, err := New(nop, Options{})
+	require.NoError(t, err)
+	defer p.Shutdown(context.Background())
+	r, err := p.Run(nil)
+	assert.Nil(t, r)
+	assert.ErrorContains(t, err, "pool: Run: nil events channel")
+}
+
 func TestHooksRunAfterWorkersLastFirst(t *testing.T) {
 	var mu sync.Mutex
 	var order []string
