@@ -46,7 +46,7 @@ for round in $(seq "$COUNT"); do
 	for g in "${groups[@]}"; do
 		name=${g% *} benchtime=${g#* }
 		[[ $name =~ $ONLY ]] || continue
-		./out/bench.test -test.run '^$' -test.bench "^$name\$" -test.benchtime="$benchtime" \
+		./out/bench.test -test.run '^$' -test.bench "^Benchmark$name\$" -test.benchtime="$benchtime" \
 			-test.count=1 -test.benchmem >>"$raw"
 	done
 done

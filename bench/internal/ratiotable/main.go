@@ -39,6 +39,10 @@ var shownUnits = []string{"sec/op", "p50-sec", "p99-sec", "peak-rss-KB"}
 
 type key struct{ bench, unit string }
 
+// significance holds benchstat's verdict on a peer against this project:
+// its "vs base" cell ("~" when the difference is not significant) and P.
+var significance = map[key]map[string][2]string{}
+
 func main() {
 	medians, err := read(os.Stdin)
 	if err != nil {
@@ -96,6 +100,12 @@ func read(r io.Reader) (map[key]map[string]float64, error) {
 					out[k] = map[string]float64{}
 				}
 				out[k][names[i]] = v
+				if i+3 < len(rec) && names[i] != self {
+					if significance[k] == nil {
+						significance[k] = map[string][2]string{}
+					}
+					significance[k][names[i]] = [2]string{rec[i+2], rec[i+3]}
+				}
 			}
 			state = "rows"
 		}
@@ -189,7 +199,9 @@ func printTable(w io.Writer, medians map[key]map[string]float64) {
 				continue // the median (p50) tells more than the mean here
 			}
 			allocs := ""
-			if !first {
+			// The child-process benchmarks' allocations are the parent's.
+			childProcess := strings.HasPrefix(b, "Exit/") || strings.HasPrefix(b, "Load/")
+			if !first && !childProcess {
 				if a, ok := medians[key{b, "allocs/op"}][self]; ok {
 					allocs = trim(a)
 				}
@@ -256,7 +268,7 @@ func trim(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 func printTargets(w io.Writer, medians map[key]map[string]float64) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Targets (issue 4):")
-	check := func(what string, got, limit float64, unitWord string) {
+	check := func(what string, got, limit float64, unitWord string, sig ...[2]string) {
 		if math.IsNaN(got) {
 			fmt.Fprintf(w, "  - %s: not measured\n", what)
 			return
@@ -264,6 +276,9 @@ func printTargets(w io.Writer, medians map[key]map[string]float64) {
 		verdict := "met"
 		if got > limit {
 			verdict = "MISSED"
+		}
+		if len(sig) > 0 && sig[0][0] == "~" && limit == 1 {
+			verdict += fmt.Sprintf(" on the medians; benchstat finds no significant difference (%s)", sig[0][1])
 		}
 		fmt.Fprintf(w, "  - %s: %.2f%s (target ≤ %.2f%s): %s\n", what, got, unitWord, limit, unitWord, verdict)
 	}
@@ -304,6 +319,7 @@ func printTargets(w io.Writer, medians map[key]map[string]float64) {
 	if bestPeer == "" {
 		check("drain of 100k vs the fastest peer", math.NaN(), 1, "×")
 	} else {
-		check("drain of 100k vs the fastest peer ("+title(bestPeer)+")", ratio(drain, "sec/op", bestPeer), 1, "×")
+		check("drain of 100k vs the fastest peer ("+title(bestPeer)+")", ratio(drain, "sec/op", bestPeer), 1, "×",
+			significance[key{drain, "sec/op"}][bestPeer])
 	}
 }
