@@ -388,7 +388,14 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event) (*Report[T], error) {
 		p.handBackQueue()
 	}
 	var expired error // the drain's end: nil, ErrDrainTimeout, or ctx's cause
+	drainStart := start
+	var expiredAfter time.Duration // how long the drain ran before it expired
+	unprocessedBefore := 0         // items handed back before it expired, by policy
 	expire := func() {
+		expiredAfter = time.Since(drainStart)
+		p.mu.Lock()
+		unprocessedBefore = len(p.unprocessed)
+		p.mu.Unlock()
 		expired = ErrDrainTimeout
 		if ctx.Err() != nil {
 			expired = fmt.Errorf("%w: %w", ErrDrainTimeout, context.Cause(ctx))
@@ -411,10 +418,7 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event) (*Report[T], error) {
 		}
 	}
 	if expired != nil {
-		if n := p.handBackQueue(); n > 0 {
-			extra[StageQueue] = append(extra[StageQueue], fmt.Errorf("%d queued items handed back unrun after %v: %w",
-				n, time.Since(start).Round(time.Millisecond), expired))
-		}
+		p.handBackQueue() // workers hand back what they take too
 	}
 	p.phase.Store(StageInFlight)
 	r.stage(StageQueue, start)
@@ -439,6 +443,10 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event) (*Report[T], error) {
 		extra[StageInFlight] = append(extra[StageInFlight], fmt.Errorf("running items cancelled: %w", expired))
 	}
 	p.count(r)
+	if n := len(r.Unprocessed) - unprocessedBefore; expired != nil && n > 0 {
+		extra[StageQueue] = append(extra[StageQueue], fmt.Errorf("%d queued items handed back unrun after %v: %w",
+			n, expiredAfter.Round(time.Millisecond), expired))
+	}
 	if r.Abandoned > 0 {
 		extra[StageInFlight] = append(extra[StageInFlight], fmt.Errorf("%d items still running after %v: %w",
 			r.Abandoned, time.Since(start).Round(time.Millisecond), ErrAbandoned))
