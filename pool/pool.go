@@ -406,16 +406,20 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event) (*Report[T], error) {
 		p.cancelItem(expired)
 	}
 
-	extra := map[string][]error{}
-	if p.opts.Policy == Finish { // with Abandon the queue is already empty
+	// wait waits for done, or expires the drain at its deadline.
+	wait := func(done <-chan struct{}) {
 		select {
-		case <-p.emptied:
-		case <-workersDone:
+		case <-done:
 		case <-deadline.C:
 			expire()
 		case <-ctx.Done():
 			expire()
 		}
+	}
+
+	extra := map[string][]error{}
+	if p.opts.Policy == Finish { // with Abandon the queue is already empty
+		wait(p.emptied) // closed before any worker is done
 	}
 	if expired != nil {
 		p.handBackQueue() // workers hand back what they take too
@@ -425,13 +429,7 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event) (*Report[T], error) {
 
 	start = time.Now()
 	if expired == nil {
-		select {
-		case <-workersDone:
-		case <-deadline.C:
-			expire()
-		case <-ctx.Done():
-			expire()
-		}
+		wait(workersDone)
 	}
 	if expired != nil {
 		kill := time.NewTimer(p.opts.KillTimeout)

@@ -23,16 +23,6 @@ import (
 // lets commands flow for a moment, sends SIGINT or SIGTERM with kill(2), and
 // checks what the demo printed and how it exited.
 
-// startDemo starts the demo with its standard output and standard error
-// merged into the child's lines.
-func startDemo(t *testing.T, args ...string) *proctest.Child {
-	t.Helper()
-	needDemo(t)
-	c := proctest.Start(t, exec.Command(demoPath, args...))
-	c.WaitFor("press Ctrl-C to stop")
-	return c
-}
-
 // startSplit starts the demo with its standard output sent to a file of its
 // own, so that the test sees what a script piping it would: the child's
 // lines are its standard error only. The shell execs the demo, which keeps

@@ -3,25 +3,15 @@
 package main
 
 import (
-	"os/exec"
 	"testing"
 	"time"
 
-	"github.com/ctrlc-go/ctrlc/internal/proctest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // A real CTRL_BREAK_EVENT to the demo, which proctest starts in a process
 // group of its own (CREATE_NEW_PROCESS_GROUP): CTRL_C cannot target a group.
-
-func startDemo(t *testing.T, args ...string) *proctest.Child {
-	t.Helper()
-	needDemo(t)
-	c := proctest.Start(t, exec.Command(demoPath, args...))
-	c.WaitFor("press Ctrl-C to stop")
-	return c
-}
 
 // TestCtrlBreak runs the demo with no flags and sends CTRL_BREAK: the story's
 // lines come in order and the demo exits 0.

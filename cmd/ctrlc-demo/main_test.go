@@ -233,3 +233,13 @@ func TestJoined(t *testing.T) {
 func lineIndex(lines []string, substr string) int {
 	return slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, substr) })
 }
+
+// startDemo starts the demo with its standard output and standard error
+// merged into the child's lines, and waits for its ready line.
+func startDemo(t *testing.T, args ...string) *proctest.Child {
+	t.Helper()
+	needDemo(t)
+	c := proctest.Start(t, exec.Command(demoPath, args...))
+	c.WaitFor("press Ctrl-C to stop")
+	return c
+}
