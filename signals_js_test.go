@@ -39,29 +39,6 @@ func nodeKill(t *testing.T, p js.Value, sig string) {
 	}
 }
 
-// recv waits for the next event on l. Waiting on a timer yields to Node's
-// event loop, which is where the signal is turned into a call of the
-// listener.
-func jsRecv(t *testing.T, l *Listener) Event {
-	t.Helper()
-	select {
-	case e := <-l.C():
-		return e
-	case <-time.After(5 * time.Second):
-		t.Fatal("no event within 5s")
-		return Event{}
-	}
-}
-
-func jsNoEvent(t *testing.T, l *Listener) {
-	t.Helper()
-	select {
-	case e := <-l.C():
-		t.Fatalf("unexpected event %v", e)
-	case <-time.After(100 * time.Millisecond):
-	}
-}
-
 func TestJSRealSignals(t *testing.T) {
 	p := nodeProcess(t)
 	intBefore, termBefore := nodeListenerCount(p, "SIGINT"), nodeListenerCount(p, "SIGTERM")
@@ -80,7 +57,7 @@ func TestJSRealSignals(t *testing.T) {
 
 	start := time.Now()
 	nodeKill(t, p, "SIGINT")
-	e := jsRecv(t, l)
+	e := recvWithin(t, l, 5*time.Second)
 	if e.Kind != Interrupt || e.Native != 2 || e.Seq != 1 {
 		t.Fatalf("after SIGINT got %+v, want Kind Interrupt, Native 2, Seq 1", e)
 	}
@@ -100,7 +77,7 @@ func TestJSRealSignals(t *testing.T) {
 	}
 
 	nodeKill(t, p, "SIGTERM")
-	e = jsRecv(t, l)
+	e = recvWithin(t, l, 5*time.Second)
 	if e.Kind != Terminate || e.Native != 15 || e.Seq != 2 {
 		t.Fatalf("after SIGTERM got %+v, want Kind Terminate, Native 15, Seq 2", e)
 	}
@@ -145,16 +122,16 @@ func TestJSListenersShareOneNodeListener(t *testing.T) {
 	// process.emit runs the Node listeners synchronously, without a signal.
 	p.Call("emit", "SIGINT", "SIGINT")
 	for name, l := range map[string]*Listener{"both": both, "intOnly": intOnly} {
-		if e := jsRecv(t, l); e.Kind != Interrupt || e.String() != "interrupt (SIGINT)" || e.Seq != 1 {
+		if e := recvWithin(t, l, 5*time.Second); e.Kind != Interrupt || e.String() != "interrupt (SIGINT)" || e.Seq != 1 {
 			t.Fatalf("%s: after emit('SIGINT') got %+v (%v)", name, e, e)
 		}
 	}
 
 	nodeKill(t, p, "SIGTERM")
-	if e := jsRecv(t, both); e.Kind != Terminate || e.String() != "terminate (SIGTERM)" || e.Seq != 2 {
+	if e := recvWithin(t, both, 5*time.Second); e.Kind != Terminate || e.String() != "terminate (SIGTERM)" || e.Seq != 2 {
 		t.Fatalf("after SIGTERM got %+v (%v), want terminate, Seq 2", e, e)
 	}
-	jsNoEvent(t, intOnly)
+	noEventWithin(t, intOnly, 100*time.Millisecond)
 
 	// The Node listener stays while one Go listener still wants the kind.
 	both.Stop()
@@ -165,7 +142,7 @@ func TestJSListenersShareOneNodeListener(t *testing.T) {
 		t.Fatalf("SIGINT listeners with one Go listener left: %d, want %d", got, intBefore+1)
 	}
 	nodeKill(t, p, "SIGINT")
-	if e := jsRecv(t, intOnly); e.Kind != Interrupt || e.Seq != 2 {
+	if e := recvWithin(t, intOnly, 5*time.Second); e.Kind != Interrupt || e.Seq != 2 {
 		t.Fatalf("after the second SIGINT got %+v, want interrupt, Seq 2", e)
 	}
 	intOnly.Stop()
@@ -191,18 +168,18 @@ func TestJSOptInKinds(t *testing.T) {
 		}
 	}
 	nodeKill(t, p, "SIGHUP")
-	if e := jsRecv(t, l); e.Kind != Hangup || e.String() != "hangup (SIGHUP)" || e.ExitCode() != 129 {
+	if e := recvWithin(t, l, 5*time.Second); e.Kind != Hangup || e.String() != "hangup (SIGHUP)" || e.ExitCode() != 129 {
 		t.Fatalf("after SIGHUP got %+v (%v)", e, e)
 	}
 	nodeKill(t, p, "SIGQUIT")
-	if e := jsRecv(t, l); e.Kind != Quit || e.String() != "quit (SIGQUIT)" || e.ExitCode() != 131 {
+	if e := recvWithin(t, l, 5*time.Second); e.Kind != Quit || e.String() != "quit (SIGQUIT)" || e.ExitCode() != 131 {
 		t.Fatalf("after SIGQUIT got %+v (%v)", e, e)
 	}
 	// Kinds Node has no event for arrive only through Trigger.
 	if err := Trigger(Event{Kind: Break}); err != nil {
 		t.Fatal(err)
 	}
-	if e := jsRecv(t, l); e.Kind != Break || e.String() != "break" || e.Native != 0 {
+	if e := recvWithin(t, l, 5*time.Second); e.Kind != Break || e.String() != "break" || e.Native != 0 {
 		t.Fatalf("after Trigger(Break) got %+v (%v)", e, e)
 	}
 	l.Stop()
@@ -223,7 +200,7 @@ func TestJSTriggerFillsNodeSignal(t *testing.T) {
 	if err := Trigger(Event{Kind: Terminate}); err != nil {
 		t.Fatal(err)
 	}
-	if e := jsRecv(t, l); e.Native != 15 || e.String() != "terminate (SIGTERM)" {
+	if e := recvWithin(t, l, 5*time.Second); e.Native != 15 || e.String() != "terminate (SIGTERM)" {
 		t.Fatalf("Trigger(Terminate) delivered %+v (%v), want Native 15, \"terminate (SIGTERM)\"", e, e)
 	}
 }
@@ -515,7 +492,7 @@ func TestJSBrowserPagehideIsClose(t *testing.T) {
 				t.Fatalf("a browser has no SIGINT, yet Notify added a Node listener (%d, was %d)", got, intBefore)
 			}
 			fire("pagehide")
-			if e := jsRecv(t, l); e.Kind != Close || e.Seq != 1 || e.ExitCode() != 143 {
+			if e := recvWithin(t, l, 5*time.Second); e.Kind != Close || e.Seq != 1 || e.ExitCode() != 143 {
 				t.Fatalf("after pagehide got %+v (%v), want a Close", e, e)
 			}
 			l.Stop()

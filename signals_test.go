@@ -236,21 +236,35 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 
 func recv(t *testing.T, l *Listener) Event {
 	t.Helper()
-	select {
-	case e := <-l.C():
-		return e
-	case <-time.After(10 * time.Second):
-		t.Fatal("no event within 10s")
-		return Event{}
-	}
+	return recvWithin(t, l, 10*time.Second)
 }
 
 func assertEmpty(t *testing.T, l *Listener) {
 	t.Helper()
+	noEventWithin(t, l, 20*time.Millisecond)
+}
+
+// recvWithin returns the next event on l, failing the test if none comes
+// within d. Waiting on a timer also yields to Node's event loop under
+// js/wasm, which is where a signal becomes a call of the listener.
+func recvWithin(t *testing.T, l *Listener, d time.Duration) Event {
+	t.Helper()
 	select {
 	case e := <-l.C():
-		t.Fatalf("unexpected event %v", e)
-	case <-time.After(20 * time.Millisecond):
+		return e
+	case <-time.After(d):
+		t.Fatalf("no event within %v", d)
+		return Event{}
+	}
+}
+
+// noEventWithin fails the test if an event arrives on l within d.
+func noEventWithin(t *testing.T, l *Listener, d time.Duration) {
+	t.Helper()
+	select {
+	case e := <-l.C():
+		t.Fatalf("unexpected event %+v (%v)", e, e)
+	case <-time.After(d):
 	}
 }
 

@@ -14,26 +14,6 @@ import (
 // listeners still work, that nothing arrives by itself, and that Trigger and
 // contexts start a shutdown.
 
-func wasiRecv(t *testing.T, l *Listener, d time.Duration) Event {
-	t.Helper()
-	select {
-	case e := <-l.C():
-		return e
-	case <-time.After(d):
-		t.Fatalf("no event within %v", d)
-		return Event{}
-	}
-}
-
-func wasiNothing(t *testing.T, l *Listener, d time.Duration) {
-	t.Helper()
-	select {
-	case e := <-l.C():
-		t.Fatalf("unexpected event %+v (%v)", e, e)
-	case <-time.After(d):
-	}
-}
-
 func TestWasip1NotifyReceivesNothingByItself(t *testing.T) {
 	l, err := Notify()
 	if err != nil {
@@ -43,7 +23,7 @@ func TestWasip1NotifyReceivesNothingByItself(t *testing.T) {
 	if l.C() == nil || l.Done() == nil {
 		t.Fatal("listener without channels")
 	}
-	wasiNothing(t, l, 200*time.Millisecond)
+	noEventWithin(t, l, 200*time.Millisecond)
 	select {
 	case <-l.Done():
 		t.Fatal("Done closed without an event")
@@ -56,7 +36,7 @@ func TestWasip1NotifyReceivesNothingByItself(t *testing.T) {
 		t.Fatalf("Notify with every kind: %v", err)
 	}
 	defer all.Stop()
-	wasiNothing(t, all, 50*time.Millisecond)
+	noEventWithin(t, all, 50*time.Millisecond)
 }
 
 func TestWasip1TriggerDeliversToEveryListenerOfTheKind(t *testing.T) {
@@ -81,7 +61,7 @@ func TestWasip1TriggerDeliversToEveryListenerOfTheKind(t *testing.T) {
 		t.Fatalf("Trigger: %v", err)
 	}
 	for name, l := range map[string]*Listener{"default kinds": both, "Terminate only": term} {
-		e := wasiRecv(t, l, time.Second)
+		e := recvWithin(t, l, time.Second)
 		if e.Kind != Terminate || e.Seq != 1 {
 			t.Errorf("%s: got %+v, want Kind Terminate, Seq 1", name, e)
 		}
@@ -101,21 +81,21 @@ func TestWasip1TriggerDeliversToEveryListenerOfTheKind(t *testing.T) {
 			t.Errorf("%s: Done not closed after the first event", name)
 		}
 	}
-	wasiNothing(t, hup, 50*time.Millisecond)
+	noEventWithin(t, hup, 50*time.Millisecond)
 
 	at := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 	if err := Trigger(Event{Kind: Interrupt, Time: at}); err != nil {
 		t.Fatal(err)
 	}
-	if e := wasiRecv(t, both, time.Second); e.Kind != Interrupt || e.Seq != 2 || !e.Time.Equal(at) || e.String() != "interrupt" {
+	if e := recvWithin(t, both, time.Second); e.Kind != Interrupt || e.Seq != 2 || !e.Time.Equal(at) || e.String() != "interrupt" {
 		t.Errorf("after Trigger(Interrupt) got %+v (%v), want interrupt, Seq 2, the given Time", e, e)
 	}
-	wasiNothing(t, term, 50*time.Millisecond)
+	noEventWithin(t, term, 50*time.Millisecond)
 
 	if err := Trigger(Event{Kind: Hangup}); err != nil {
 		t.Fatal(err)
 	}
-	if e := wasiRecv(t, hup, time.Second); e.Kind != Hangup || e.Seq != 1 || e.ExitCode() != 129 {
+	if e := recvWithin(t, hup, time.Second); e.Kind != Hangup || e.Seq != 1 || e.ExitCode() != 129 {
 		t.Errorf("after Trigger(Hangup) got %+v, want hangup, Seq 1", e)
 	}
 
@@ -196,10 +176,10 @@ func TestWasip1Stop(t *testing.T) {
 	if err := Trigger(Event{Kind: Interrupt}); err != nil {
 		t.Fatal(err)
 	}
-	if e := wasiRecv(t, other, time.Second); e.Kind != Interrupt || e.Seq != 1 {
+	if e := recvWithin(t, other, time.Second); e.Kind != Interrupt || e.Seq != 1 {
 		t.Errorf("the listener still running got %+v, want interrupt, Seq 1", e)
 	}
-	wasiNothing(t, l, 50*time.Millisecond)
+	noEventWithin(t, l, 50*time.Millisecond)
 	other.Stop()
 	// With nobody listening, Trigger is a no-op, not an error.
 	if err := Trigger(Event{Kind: Terminate}); err != nil {
