@@ -194,8 +194,9 @@ func rollingRun(t *testing.T, sig syscall.Signal, args ...string) (*fleet, int) 
 }
 
 // checkEveryMessage asserts that every message was processed at least once
-// and acked, and returns how many ran more than once.
-func checkEveryMessage(t *testing.T, f *fleet) (twice int) {
+// and acked, and returns how many ran more than once. held is how many acks
+// killed replicas may have sent without living to print them.
+func checkEveryMessage(t *testing.T, f *fleet, held int) (twice int) {
 	t.Helper()
 	processed, acked := f.ids("processed "), f.ids("acked ")
 	missing := 0
@@ -213,10 +214,10 @@ func checkEveryMessage(t *testing.T, f *fleet) (twice int) {
 	if missing > 0 {
 		t.Errorf("%d of %d messages never processed", missing, messages)
 	}
-	// An ack's confirmation can be lost with a killed replica; the
-	// consumer's ack floor (checked in rollingRun) is the proof of the ack.
-	if len(acked) < messages-replicas*8 {
-		t.Errorf("only %d distinct messages acked", len(acked))
+	// The consumer's ack floor (checked in rollingRun) proves the acks; a
+	// killed replica may have died between an ack and its line.
+	if len(acked) < messages-held {
+		t.Errorf("only %d distinct messages acked, want at least %d", len(acked), messages-held)
 	}
 	if len(processed) != messages {
 		t.Errorf("%d distinct ids processed, want %d", len(processed), messages)
@@ -229,7 +230,7 @@ func checkEveryMessage(t *testing.T, f *fleet) (twice int) {
 // fetching, finishes what it holds, and Naks what it fetched too late.
 func TestRollingRestartSIGTERM(t *testing.T) {
 	f, _ := rollingRun(t, syscall.SIGTERM, "-workers", "4", "-job", "10ms", "-ackwait", "30s")
-	twice := checkEveryMessage(t, f)
+	twice := checkEveryMessage(t, f, 0)
 	t.Logf("SIGTERM rolling restart: %d messages, %d replicas replaced, %d processed twice, %d Nak'ed",
 		messages, replicas, twice, len(f.ids("naked ")))
 	if twice != 0 {
@@ -241,7 +242,7 @@ func TestRollingRestartSIGTERM(t *testing.T) {
 // queued instead of running it; still nothing lost, nothing twice.
 func TestRollingRestartAbandon(t *testing.T) {
 	f, _ := rollingRun(t, syscall.SIGTERM, "-workers", "4", "-job", "10ms", "-ackwait", "30s", "-policy", "abandon")
-	twice := checkEveryMessage(t, f)
+	twice := checkEveryMessage(t, f, 0)
 	t.Logf("SIGTERM rolling restart, policy abandon: %d processed twice, %d Nak'ed", twice, len(f.ids("naked ")))
 	if twice != 0 {
 		t.Errorf("%d messages processed twice, want 0: a Nak'ed message never ran", twice)
@@ -253,7 +254,7 @@ func TestRollingRestartAbandon(t *testing.T) {
 // what the killed replicas held unacked runs twice.
 func TestRollingRestartSIGKILL(t *testing.T) {
 	f, held := rollingRun(t, syscall.SIGKILL, "-workers", "4", "-job", "10ms", "-ackwait", "2s")
-	twice := checkEveryMessage(t, f)
+	twice := checkEveryMessage(t, f, held)
 	t.Logf("SIGKILL rolling restart: %d processed twice, at most %d possible (held unacked at the kills)", twice, held)
 	if held == 0 {
 		t.Error("the killed replicas held no unacked message: the run proved nothing about redelivery")
