@@ -1,0 +1,145 @@
+//go:build unix
+
+package ctrlc
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ctrlc-go/ctrlc/internal/proctest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+)
+
+func init() {
+	childScenarios["exit"] = childExit
+	childScenarios["last-word"] = childLastWord
+}
+
+// childExit calls Exit with the kind in CHILD_KIND (a number), after
+// listening to it when CHILD_LISTEN is set.
+func childExit() int {
+	n, _ := strconv.Atoi(os.Getenv("CHILD_KIND"))
+	k := Kind(n)
+	if os.Getenv("CHILD_LISTEN") != "" {
+		l, err := Notify(WithKinds(k), WithoutForceExit())
+		if err != nil {
+			fmt.Println(err)
+			return 3
+		}
+		defer l.Stop()
+	}
+	fmt.Println("exiting")
+	Exit(Event{Kind: k})
+	fmt.Println("Exit returned")
+	return 4
+}
+
+func runExit(t *testing.T, k Kind, env ...string) *proctest.Child {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	cmd := proctest.Self("exit")
+	cmd.Env = append(cmd.Env, append(env, "CHILD_KIND="+strconv.Itoa(int(k)))...)
+	c := startWithDefaults(t, cmd)
+	c.WaitFor("exiting")
+	return c
+}
+
+func TestExitDiesByTheSignal(t *testing.T) {
+	for _, tc := range []struct {
+		kind Kind
+		sig  unix.Signal
+	}{{Interrupt, unix.SIGINT}, {Terminate, unix.SIGTERM}, {Hangup, unix.SIGHUP}} {
+		for _, listen := range []string{"", "1"} {
+			t.Run(fmt.Sprintf("%v/listening=%v", tc.kind, listen != ""), func(t *testing.T) {
+				c := runExit(t, tc.kind, "CHILD_LISTEN="+listen)
+				assertKilledBy(t, c, tc.sig)
+				assert.NotContains(t, c.Output(), "Exit returned")
+			})
+		}
+	}
+}
+
+// Kinds with no signal of their own on Unix, and Quit (a goroutine dump in
+// Go), exit with the event's code.
+func TestExitWithCodeWhereNoSignalFits(t *testing.T) {
+	for k, want := range map[Kind]int{Quit: 131, Break: 130, Close: 143, Logoff: 143, Shutdown: 143, 0: 1, 99: 1} {
+		t.Run(k.String(), func(t *testing.T) {
+			c := runExit(t, k, "CHILD_LISTEN=")
+			code, _ := c.Wait()
+			assert.Equal(t, want, code, c.Output())
+			assert.False(t, c.Cmd.ProcessState.Sys().(syscall.WaitStatus).Signaled(), c.Output())
+		})
+	}
+}
+
+// A SIGINT ignored at start stays ignored even for Exit: it falls back to
+// the exit code.
+func TestExitWithIgnoredSIGINTFallsBackToCode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	cmd := ignoringSIGINT(proctest.Self("exit"))
+	cmd.Env = append(cmd.Env, "CHILD_KIND="+strconv.Itoa(int(Interrupt)))
+	c := proctest.Start(t, cmd)
+	code, _ := c.Wait()
+	assert.Equal(t, 130, code, c.Output())
+	assert.NotContains(t, c.Output(), "Exit returned")
+}
+
+// ignoringSIGINT runs cmd from a shell that ignores SIGINT first, as
+// "cmd &" in a non-interactive shell does.
+func ignoringSIGINT(cmd *exec.Cmd) *exec.Cmd {
+	sh := exec.Command("/bin/sh", append([]string{"-c", `trap "" INT; exec "$0" "$@"`}, cmd.Args...)...)
+	sh.Env = cmd.Env
+	return sh
+}
+
+// childLastWord drains slowly; its last word, on a forced exit, writes what
+// it still holds to CHILD_FILE.
+func childLastWord() int {
+	file := os.Getenv("CHILD_FILE")
+	l, err := Notify(WithLastWord(5*time.Second, func(ctx context.Context, e Event) {
+		fmt.Printf("last word on %v seq=%d\n", e, e.Seq)
+		if err := os.WriteFile(file, []byte("item 7\nitem 8\n"), 0o600); err != nil {
+			fmt.Println(err)
+		}
+		fmt.Println("saved")
+	}))
+	if err != nil {
+		fmt.Println(err)
+		return 3
+	}
+	defer l.Stop()
+	fmt.Println("ready")
+	e := <-l.C()
+	fmt.Printf("shutting down after %v\n", e)
+	time.Sleep(30 * time.Second)
+	fmt.Println("clean exit")
+	return 0
+}
+
+// The last word runs between the second Ctrl-C and the exit, which is
+// still by SIGINT.
+func TestLastWordThenDeathBySIGINT(t *testing.T) {
+	file := t.TempDir() + "/pending.txt"
+	c := child(t, "last-word", "CHILD_FILE="+file)
+	c.Interrupt()
+	c.WaitFor("shutting down after interrupt (SIGINT)")
+	time.Sleep(300 * time.Millisecond)
+	c.Interrupt()
+	assertKilledBy(t, c, unix.SIGINT)
+	assert.True(t, c.Order("shutting down", "is event 2 during shutdown", "last word on interrupt (SIGINT) seq=2", "saved"), c.Output())
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	assert.Equal(t, "item 7\nitem 8\n", string(b))
+}
