@@ -1,6 +1,7 @@
 package ctrlc
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -112,4 +113,31 @@ func TestEventTakenBeforeListenerIsNotDelivered(t *testing.T) {
 	assertEmpty(t, l)
 	dispatch(Event{Kind: Interrupt}, source{native: true, gen: hub.gen.Load()})
 	assert.Equal(t, 1, recv(t, l).Seq)
+}
+
+// Stop, Notify, C, Done and Trigger from many goroutines at once leave the
+// registry empty and its counts at zero.
+func TestListenerStorm(t *testing.T) {
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 200; j++ {
+				l, err := Notify(WithoutForceExit(), WithKinds(Interrupt, Hangup))
+				if !assert.NoError(t, err) {
+					return
+				}
+				_ = Trigger(Event{Kind: Hangup})
+				go l.Stop()
+				l.Stop()
+				<-l.Done()
+			}
+		}()
+	}
+	wg.Wait()
+	hub.mu.Lock()
+	defer hub.mu.Unlock()
+	assert.Empty(t, hub.listeners)
+	assert.Equal(t, [maxKind + 1]int{}, hub.refs)
 }
