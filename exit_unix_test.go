@@ -108,8 +108,12 @@ func ignoringSIGINT(cmd *exec.Cmd) *exec.Cmd {
 // it still holds to CHILD_FILE.
 func childLastWord() int {
 	file := os.Getenv("CHILD_FILE")
-	l, err := Notify(WithLastWord(5*time.Second, func(ctx context.Context, e Event) {
+	timeout, _ := time.ParseDuration(os.Getenv("CHILD_TIMEOUT"))
+	l, err := Notify(WithLastWord(timeout, func(ctx context.Context, e Event) {
 		fmt.Printf("last word on %v seq=%d\n", e, e.Seq)
+		if os.Getenv("CHILD_STUCK") != "" {
+			select {} // ignores ctx: only the timeout or another event ends it
+		}
 		if err := os.WriteFile(file, []byte("item 7\nitem 8\n"), 0o600); err != nil {
 			fmt.Println(err)
 		}
@@ -142,4 +146,31 @@ func TestLastWordThenDeathBySIGINT(t *testing.T) {
 	b, err := os.ReadFile(file)
 	require.NoError(t, err)
 	assert.Equal(t, "item 7\nitem 8\n", string(b))
+}
+
+// A last word that never returns is cut short by its timeout; the exit is
+// still by SIGINT.
+func TestStuckLastWordEndsAtTimeout(t *testing.T) {
+	c := child(t, "last-word", "CHILD_FILE="+t.TempDir()+"/x", "CHILD_STUCK=1", "CHILD_TIMEOUT=300ms")
+	c.Interrupt()
+	c.WaitFor("shutting down")
+	time.Sleep(300 * time.Millisecond)
+	c.Interrupt()
+	c.WaitFor("last word on")
+	assertKilledBy(t, c, unix.SIGINT)
+	assert.True(t, c.Order("last word on", "ctrlc: the last word did not return within 300ms: exiting anyway"), c.Output())
+}
+
+// A third Ctrl-C during the last word ends the process at once.
+func TestThirdSIGINTDuringLastWordExitsAtOnce(t *testing.T) {
+	c := child(t, "last-word", "CHILD_FILE="+t.TempDir()+"/x", "CHILD_STUCK=1", "CHILD_TIMEOUT=1h")
+	c.Interrupt()
+	c.WaitFor("shutting down")
+	time.Sleep(300 * time.Millisecond)
+	c.Interrupt()
+	c.WaitFor("last word on")
+	time.Sleep(300 * time.Millisecond)
+	c.Interrupt()
+	assertKilledBy(t, c, unix.SIGINT)
+	assert.Contains(t, c.Output(), "ctrlc: interrupt (SIGINT) is event 3 during the last word: exiting with code 130 now")
 }

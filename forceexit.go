@@ -3,6 +3,7 @@ package ctrlc
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 	"sync"
@@ -23,8 +24,11 @@ var exiting struct {
 }
 
 // exitProcess is Exit; tests replace it to watch the forced exit from
-// inside the process.
-var exitProcess = Exit
+// inside the process, and wait for lastWords before they put it back.
+var (
+	exitProcess = Exit
+	lastWords   sync.WaitGroup
+)
 
 // forceExit ends the process for an event that forced the exit of the
 // listeners in forced: after their last words, if they have any, or at once.
@@ -54,7 +58,9 @@ func forceExit(forced []forcedListener) {
 	}
 	// The last words run on goroutines of their own, so that the delivery
 	// path stays free to see one more forcing event and exit at once.
+	lastWords.Add(1)
 	go func() {
+		defer lastWords.Done()
 		var wg sync.WaitGroup
 		for _, w := range words {
 			wg.Add(1)
@@ -100,5 +106,9 @@ func report(forced []forcedListener, msg string) {
 			return
 		}
 	}
-	fmt.Fprintln(os.Stderr, msg)
+	fmt.Fprintln(stderr, msg)
 }
+
+// stderr receives the reports of the forced exit and of panics in handlers
+// and last words; tests replace it.
+var stderr io.Writer = os.Stderr

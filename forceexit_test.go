@@ -2,6 +2,7 @@ package ctrlc
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -16,10 +17,14 @@ import (
 // arrive.
 func fakeExit(t *testing.T) <-chan Event {
 	t.Helper()
+	if stderr == os.Stderr {
+		captureStderr(t) // the reports of the fake exits are no news
+	}
 	exits := make(chan Event, 16)
 	exitProcess = func(e Event) { exits <- e }
 	resetExiting()
 	t.Cleanup(func() {
+		lastWords.Wait()
 		exitProcess = Exit
 		resetExiting()
 	})
@@ -102,12 +107,15 @@ func TestLastWordRunsBeforeExit(t *testing.T) {
 }
 
 func TestLastWordPanicStillExits(t *testing.T) {
+	out := captureStderr(t)
 	exits := fakeExit(t)
 	l, err := Notify(WithForceExit(1), WithLastWord(0, func(context.Context, Event) { panic("disk full") }))
 	require.NoError(t, err)
 	defer l.Stop()
 	require.NoError(t, Trigger(Event{Kind: Interrupt}))
 	assert.Equal(t, Interrupt, waitExit(t, exits).Kind)
+	assert.Contains(t, out.String(), "is event 1 during shutdown: exiting with code 130")
+	assert.Contains(t, out.String(), "ctrlc: the last word panicked: disk full")
 }
 
 func TestLastWordGoexitStillExits(t *testing.T) {
@@ -120,6 +128,7 @@ func TestLastWordGoexitStillExits(t *testing.T) {
 }
 
 func TestLastWordTimeoutStillExits(t *testing.T) {
+	out := captureStderr(t)
 	exits := fakeExit(t)
 	const timeout = 100 * time.Millisecond
 	release := make(chan struct{})
@@ -133,6 +142,7 @@ func TestLastWordTimeoutStillExits(t *testing.T) {
 	require.NoError(t, Trigger(Event{Kind: Interrupt}))
 	waitExit(t, exits)
 	assert.GreaterOrEqual(t, time.Since(start), timeout)
+	assert.Contains(t, out.String(), "ctrlc: the last word did not return within 100ms: exiting anyway")
 }
 
 // One more forcing event during the last word ends the process at once.
@@ -176,4 +186,28 @@ func TestOneEventForcingTwoListenersRunsBothLastWords(t *testing.T) {
 	waitExit(t, exits)
 	assert.Equal(t, int32(2), said.Load())
 	noExit(t, exits, 20*time.Millisecond)
+}
+
+// The last word runs with no lock of the package held: it may use the
+// whole API, the forcing listener included.
+func TestLastWordMayUseTheAPI(t *testing.T) {
+	exits := fakeExit(t)
+	var l *Listener
+	ready := make(chan struct{})
+	var err error
+	l, err = Notify(WithForceExit(1), WithLastWord(time.Second, func(context.Context, Event) {
+		<-ready
+		l.Stop()
+		other, err := Notify(WithoutForceExit())
+		if assert.NoError(t, err) {
+			assert.NoError(t, Trigger(Event{Kind: Terminate}))
+			assert.Equal(t, Terminate, recv(t, other).Kind)
+			other.Stop()
+		}
+		_ = l.Done()
+	}))
+	require.NoError(t, err)
+	close(ready)
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	waitExit(t, exits)
 }

@@ -3,7 +3,6 @@ package ctrlc
 import (
 	"errors"
 	"fmt"
-	"os"
 	"runtime/debug"
 	"sync"
 )
@@ -139,10 +138,10 @@ func (r *handlerRun) call(e Event) {
 			return
 		}
 		if p := recover(); p != nil {
-			fmt.Fprintf(os.Stderr, "ctrlc: the handler panicked on %v: %v\n%s", e, p, debug.Stack())
+			fmt.Fprintf(stderr, "ctrlc: the handler panicked on %v: %v\n%s", e, p, debug.Stack())
 			return
 		}
-		fmt.Fprintf(os.Stderr, "ctrlc: the handler called runtime.Goexit on %v\n", e)
+		fmt.Fprintf(stderr, "ctrlc: the handler called runtime.Goexit on %v\n", e)
 		r.wg.Add(1)
 		go r.loop()
 	}()

@@ -1,7 +1,9 @@
 package ctrlc
 
 import (
+	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -67,6 +69,7 @@ func TestSetHandlerOldHandlerNeverRunsAfterReplacement(t *testing.T) {
 // A panicking handler is recovered and reported, and the next event runs
 // it again; so does one that calls runtime.Goexit.
 func TestSetHandlerSurvivesPanicAndGoexit(t *testing.T) {
+	out := captureStderr(t)
 	defer resetHandler()
 	seen := make(chan int, 3)
 	require.NoError(t, SetHandler(func(e Event) {
@@ -87,6 +90,35 @@ func TestSetHandlerSurvivesPanicAndGoexit(t *testing.T) {
 			t.Fatalf("the handler did not run for event %d", want)
 		}
 	}
+	resetHandler()
+	assert.Contains(t, out.String(), "ctrlc: the handler panicked on interrupt")
+	assert.Contains(t, out.String(), ": handler bug\n")
+	assert.Contains(t, out.String(), "ctrlc: the handler called runtime.Goexit on interrupt")
+}
+
+// captureStderr collects the package's reports for the test's length.
+func captureStderr(t *testing.T) *lockedBuffer {
+	b := &lockedBuffer{}
+	stderr = b
+	t.Cleanup(func() { stderr = os.Stderr })
+	return b
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (w *lockedBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *lockedBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
 
 // SetHandler calls from inside the handler, and from many goroutines at

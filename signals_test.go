@@ -301,3 +301,12 @@ func assertClosed(t *testing.T, c <-chan struct{}) {
 		t.Fatal("channel not closed")
 	}
 }
+
+func TestNotifyContextNilParent(t *testing.T) {
+	//lint:ignore SA1012 a nil parent is the point
+	ctx, stop := NotifyContext(nil) //nolint:staticcheck
+	defer stop()
+	<-ctx.Done()
+	assert.ErrorContains(t, context.Cause(ctx), "ctrlc: NotifyContext: nil parent context")
+	assert.Empty(t, hub.listeners)
+}
