@@ -174,3 +174,66 @@ func TestThirdSIGINTDuringLastWordExitsAtOnce(t *testing.T) {
 	assertKilledBy(t, c, unix.SIGINT)
 	assert.Contains(t, c.Output(), "ctrlc: interrupt (SIGINT) is event 3 during the last word: exiting with code 130 now")
 }
+
+func init() { childScenarios["tool"] = childTool }
+
+// childTool is a command-line tool: on Ctrl-C it drains cleanly and then
+// exits with Exit, or with os.Exit(e.ExitCode()) when CHILD_PLAIN_EXIT is
+// set.
+func childTool() int {
+	l, err := Notify()
+	if err != nil {
+		fmt.Println(err)
+		return 3
+	}
+	fmt.Println("ready")
+	e := <-l.C()
+	fmt.Println("drained after", e)
+	l.Stop()
+	if os.Getenv("CHILD_PLAIN_EXIT") != "" {
+		return e.ExitCode()
+	}
+	Exit(e)
+	return 4
+}
+
+// A shell loop around a tool stops at the first Ctrl-C when the tool ends
+// with Exit: bash, which got the SIGINT too, sees its child die by it and
+// stops. A tool that exits 130 instead looks to bash as if it handled the
+// interrupt on purpose, and the loop goes on (the control).
+func TestShellLoopStopsAtFirstCtrlC(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	for _, plain := range []bool{false, true} {
+		t.Run(fmt.Sprintf("plain-exit=%v", plain), func(t *testing.T) {
+			self := proctest.Self("tool")
+			if plain {
+				self.Env = append(self.Env, "CHILD_PLAIN_EXIT=1")
+			}
+			loop := `for i in 1 2; do "$0" -test.run='^$'; echo "next $i"; done; echo "loop done"`
+			cmd := exec.Command(bash, "-c", loop, self.Path)
+			cmd.Env = self.Env
+			c := startWithDefaults(t, cmd)
+			// Ctrl-C in a terminal reaches the whole foreground process
+			// group: the shell and the tool it waits for.
+			pgid := cmd.Process.Pid
+			c.WaitFor("ready")
+			require.NoError(t, unix.Kill(-pgid, unix.SIGINT))
+			c.WaitFor("drained after interrupt (SIGINT)")
+			if !plain {
+				assertKilledBy(t, c, unix.SIGINT) // bash itself
+				assert.Zero(t, c.Count("next 1"), c.Output())
+				return
+			}
+			c.WaitFor("next 1") // the loop went on to the next file
+			require.Eventually(t, func() bool { return c.Count("ready") == 2 }, proctest.Timeout, time.Millisecond)
+			require.NoError(t, unix.Kill(-pgid, unix.SIGINT))
+			c.WaitFor("loop done")
+		})
+	}
+}
