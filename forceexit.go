@@ -19,8 +19,9 @@ type forcedListener struct {
 // exiting is the process-wide state of the forced exit: once one has begun,
 // the next forcing event ends the process at once.
 var exiting struct {
-	mu      sync.Mutex
-	started bool
+	mu       sync.Mutex
+	started  bool
+	lastWord bool // the first forced exit runs last words
 }
 
 // exitProcess is Exit; tests replace it to watch the forced exit from
@@ -36,22 +37,26 @@ var (
 // listener.
 func forceExit(forced []forcedListener) {
 	first := forced[0].e
-	exiting.mu.Lock()
-	again := exiting.started
-	exiting.started = true
-	exiting.mu.Unlock()
-	if again {
-		report(forced, fmt.Sprintf("ctrlc: %s is event %d during the last word: exiting with code %d now", first, first.Seq, first.ExitCode()))
-		exitProcess(first)
-		return
-	}
-	report(forced, fmt.Sprintf("ctrlc: %s is event %d during shutdown: exiting with code %d", first, first.Seq, first.ExitCode()))
 	var words []forcedListener
 	for _, f := range forced {
 		if f.l.cfg.lastWord != nil {
 			words = append(words, f)
 		}
 	}
+	exiting.mu.Lock()
+	again, during := exiting.started, "the forced exit"
+	if !again {
+		exiting.started, exiting.lastWord = true, len(words) > 0
+	} else if exiting.lastWord {
+		during = "the last word"
+	}
+	exiting.mu.Unlock()
+	if again {
+		report(forced, fmt.Sprintf("ctrlc: %s is event %d during %s: exiting with code %d now", first, first.Seq, during, first.ExitCode()))
+		exitProcess(first)
+		return
+	}
+	report(forced, fmt.Sprintf("ctrlc: %s is event %d during shutdown: exiting with code %d", first, first.Seq, first.ExitCode()))
 	if len(words) == 0 {
 		exitProcess(first)
 		return

@@ -33,7 +33,7 @@ func fakeExit(t *testing.T) <-chan Event {
 
 func resetExiting() {
 	exiting.mu.Lock()
-	exiting.started = false
+	exiting.started, exiting.lastWord = false, false
 	exiting.mu.Unlock()
 }
 
