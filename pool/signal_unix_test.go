@@ -62,7 +62,7 @@ func childStream() int {
 	r, err := p.Run(l.C())
 	<-fed
 	out, _ := json.Marshal(childReport{r.Event.String(), int(accepted.Load()), r.Submitted, r.Completed,
-		r.Failed, r.Panicked, r.Abandoned, len(r.Unprocessed)})
+		len(r.Failed), len(r.Panicked), len(r.Abandoned), len(r.Unprocessed)})
 	fmt.Printf("report %s\n", out)
 	if err != nil && !strings.Contains(err.Error(), "every tenth fails") {
 		fmt.Println("unexpected:", err)
