@@ -56,9 +56,6 @@ const (
 	// (QueueSize × the size of an item plus 4 bytes) and, separately, of the
 	// workers' slots.
 	MaxQueueBytes = 1 << 30
-	// maxSlotSize is what a channel element may take (makechan's limit):
-	// larger items must be queued by pointer.
-	maxSlotSize = 1<<16 - 1
 )
 
 // Options configures a Pool. A zero field takes its default; a negative one
@@ -115,12 +112,10 @@ func fill[T any](o *Options) error {
 	if o.Workers > MaxWorkers {
 		return fmt.Errorf("pool: Options.Workers is %d: at most MaxWorkers (%d)", o.Workers, MaxWorkers)
 	}
+	// An item type over 64 KiB does not compile (a channel element's
+	// limit): such items must be queued by pointer.
 	var item T
 	slot := unsafe.Sizeof(entry[T]{})
-	if slot > maxSlotSize {
-		return fmt.Errorf("pool: item type %T takes %d bytes: a queue slot holds at most %d; queue a pointer to it",
-			item, unsafe.Sizeof(item), maxSlotSize-unsafe.Sizeof(entry[struct{}]{}))
-	}
 	if o.Workers == 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}

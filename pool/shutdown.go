@@ -143,6 +143,13 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event, osDeadline time.Time)
 	r.stage(StageAnnounce, start)
 
 	start = time.Now()
+	p.phase.Store(StageIntake)
+	if p.opts.Policy == Abandon {
+		// Before closing the intake, whose wait for submitters mid-send
+		// leaves the queue open: a worker freed meanwhile must not start a
+		// queued item.
+		p.abandon.Store(true)
+	}
 	p.closeIntake()
 	p.phase.Store(StageQueue)
 	r.stage(StageIntake, start)
@@ -170,7 +177,6 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event, osDeadline time.Time)
 		p.cancelItem(expired)
 	}
 	if p.opts.Policy == Abandon {
-		p.abandon.Store(true)
 		p.handBackQueue()
 	} else if !wait(drain, p.emptied) {
 		expire(StageQueue)
