@@ -197,8 +197,8 @@ func TestNilContextOnAFullQueueLeavesThePoolWorking(t *testing.T) {
 	require.NoError(t, p.Submit(context.Background(), 0))
 	<-started
 	require.NoError(t, p.Submit(context.Background(), 1)) // the queue is full
-	assert.ErrorIs(t, p.Submit(nil, 2), ErrNilContext)     //nolint:staticcheck // the attack
-	_, err = p.Shutdown(nil)                               //nolint:staticcheck // the attack
+	assert.ErrorIs(t, p.Submit(nil, 2), ErrNilContext)    //nolint:staticcheck // the attack
+	_, err = p.Shutdown(nil)                              //nolint:staticcheck // the attack
 	assert.ErrorIs(t, err, ErrNilContext)
 	close(gate)
 	r, err := p.Shutdown(context.Background())
