@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/ctrlc-go/ctrlc"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -158,4 +160,45 @@ func TestShutdownBudgetBoundsEveryStage(t *testing.T) {
 	assert.Equal(t, []int{1}, r.Interrupted)
 	assert.ErrorContains(t, stageOf(r, StageHooks).Err, "hooks: never runs: not run")
 	assert.True(t, r.Balanced())
+}
+
+// An event whose deadline is known (a Windows close event: the hold's grace)
+// ends the budget before it, whatever ShutdownTimeout says.
+func TestEventDeadlineBoundsTheShutdown(t *testing.T) {
+	p, err := New(func(ctx context.Context, _ int) error { <-ctx.Done(); return ctx.Err() },
+		Options{Workers: 1, ShutdownTimeout: time.Hour, DrainTimeout: time.Hour, KillTimeout: time.Hour})
+	require.NoError(t, err)
+	require.NoError(t, p.Submit(context.Background(), 1))
+	osDeadline := time.Now().Add(RunDeadlineReserve + 50*time.Millisecond)
+	r, err := p.shutdownWith(context.Background(), ctrlc.Event{Kind: ctrlc.Close}, osDeadline)
+	assert.ErrorIs(t, err, ErrShutdownTimeout)
+	assert.Equal(t, []int{1}, r.Interrupted)
+	assert.True(t, r.Balanced())
+}
+
+// Run reads ctrlc.Event.Deadline (issue 10) when the field exists.
+func TestRunUsesTheEventDeadline(t *testing.T) {
+	e := ctrlc.Event{Kind: ctrlc.Close}
+	f := reflect.ValueOf(&e).Elem().FieldByName("Deadline")
+	if !f.IsValid() {
+		t.Skip("ctrlc.Event has no Deadline field on this branch yet")
+	}
+	f.Set(reflect.ValueOf(time.Now().Add(RunDeadlineReserve + 50*time.Millisecond)))
+	assert.Equal(t, f.Interface(), eventDeadline(e))
+	p, err := New(func(ctx context.Context, _ int) error { <-ctx.Done(); return ctx.Err() },
+		Options{Workers: 1, ShutdownTimeout: time.Hour, DrainTimeout: time.Hour, KillTimeout: time.Hour})
+	require.NoError(t, err)
+	require.NoError(t, p.Submit(context.Background(), 1))
+	events := make(chan ctrlc.Event, 1)
+	events <- e
+	r, err := p.Run(events)
+	assert.ErrorIs(t, err, ErrShutdownTimeout)
+	assert.Equal(t, []int{1}, r.Interrupted)
+}
+
+func TestEventDeadlineShimWithoutTheField(t *testing.T) {
+	if _, ok := reflect.TypeOf(ctrlc.Event{}).FieldByName("Deadline"); ok {
+		t.Skip("the field exists: TestRunUsesTheEventDeadline covers it")
+	}
+	assert.True(t, eventDeadline(ctrlc.Event{Kind: ctrlc.Close}).IsZero())
 }
