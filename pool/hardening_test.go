@@ -400,6 +400,7 @@ func TestHugeSizesAreErrorsNamingTheField(t *testing.T) {
 		{Options{Workers: MaxWorkers + 1}, "Options.Workers is 65537"},
 		{Options{QueueSize: 1 << 40}, "Options.QueueSize is 1099511627776"},
 		{Options{QueueSize: math.MaxInt}, "Options.QueueSize is 9223372036854775807"},
+		{Options{QueueSize: 1 << 60}, "Options.QueueSize is 1152921504606846976"}, // × 16 bytes wraps to 0
 		{Options{Workers: 8, QueueSize: MaxQueueBytes}, "over MaxQueueBytes"},
 		{Options{ShutdownTimeout: -1}, "Options.ShutdownTimeout is -1"},
 		{Options{MaxItemErrors: -1}, "Options.MaxItemErrors is -1"},
@@ -409,7 +410,7 @@ func TestHugeSizesAreErrorsNamingTheField(t *testing.T) {
 		assert.ErrorContains(t, err, tc.want)
 	}
 	_, err := New(func(context.Context, [4096]byte) error { return nil }, Options{Workers: 1, QueueSize: 1 << 20})
-	assert.ErrorContains(t, err, "Options.QueueSize is 1048576: 1048576 slots of 4100 bytes ([4096]uint8) would take")
+	assert.ErrorContains(t, err, "Options.QueueSize is 1048576: slots of 4100 bytes ([4096]uint8) would take over MaxQueueBytes")
 	_, err = New(func(context.Context, [60_000]byte) error { return nil }, Options{Workers: 1 << 15})
 	assert.ErrorContains(t, err, "Options.Workers is 32768: the workers' slots for [60000]uint8 would take")
 

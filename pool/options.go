@@ -128,9 +128,9 @@ func fill[T any](o *Options) error {
 		o.QueueSize = DefaultQueuePerWorker * o.Workers
 		what = "defaults to"
 	}
-	if n := uint64(o.QueueSize) * uint64(slot); n > MaxQueueBytes {
-		return fmt.Errorf("pool: Options.QueueSize %s %d: %d slots of %d bytes (%T) would take %d bytes, over MaxQueueBytes (%d)",
-			what, o.QueueSize, o.QueueSize, slot, item, n, MaxQueueBytes)
+	if uint64(o.QueueSize) > MaxQueueBytes/uint64(slot) { // no multiplication: it could overflow
+		return fmt.Errorf("pool: Options.QueueSize %s %d: slots of %d bytes (%T) would take over MaxQueueBytes (%d)",
+			what, o.QueueSize, slot, item, MaxQueueBytes)
 	}
 	if o.ShutdownTimeout == 0 {
 		o.ShutdownTimeout = DefaultShutdownTimeout

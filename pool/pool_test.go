@@ -467,13 +467,14 @@ func TestAccountingUnderRandomShutdown(t *testing.T) {
 	for it := 0; it < iterations; it++ {
 		policy := Policy(it % 2)
 		stuck := it%3 == 0 // some items ignore their context until released
-		t.Run(fmt.Sprintf("%d-%v-stuck=%v", it, policy, stuck), func(t *testing.T) {
-			checkAccounting(t, policy, stuck, rand.New(rand.NewPCG(uint64(it), 42)))
+		take := it%4 == 1 // a last word calls TakePending as the shutdown runs
+		t.Run(fmt.Sprintf("%d-%v-stuck=%v-take=%v", it, policy, stuck, take), func(t *testing.T) {
+			checkAccounting(t, policy, stuck, take, rand.New(rand.NewPCG(uint64(it), 42)))
 		})
 	}
 }
 
-func checkAccounting(t *testing.T, policy Policy, stuck bool, rng *rand.Rand) {
+func checkAccounting(t *testing.T, policy Policy, stuck, take bool, rng *rand.Rand) {
 	var mu sync.Mutex
 	completed := map[int]bool{} // ids whose handler returned nil
 	release := make(chan struct{})
@@ -537,9 +538,29 @@ func checkAccounting(t *testing.T, policy Policy, stuck bool, rng *rand.Rand) {
 		}()
 	}
 	time.Sleep(time.Duration(rng.IntN(3000)) * time.Microsecond)
+	taken := make(chan []int, 1)
+	if take {
+		delay := time.Duration(rng.IntN(3000)) * time.Microsecond
+		go func() { time.Sleep(delay); taken <- p.TakePending() }()
+	} else {
+		taken <- nil
+	}
 	r, err := p.Shutdown(context.Background())
 	wg.Wait()
 	require.NotNil(t, r)
+	pending := <-taken
+	acceptedSet := map[int]bool{}
+	for _, ids := range accepted {
+		for _, id := range ids {
+			acceptedSet[id] = true
+		}
+	}
+	pendingSet := map[int]bool{}
+	for _, id := range pending {
+		require.True(t, acceptedSet[id], "TakePending returned %d, never accepted", id)
+		require.False(t, pendingSet[id], "TakePending returned %d twice", id)
+		pendingSet[id] = true
+	}
 
 	seen := map[int]string{}
 	for outcome, ids := range map[string][]int{"failed": r.Failed, "panicked": r.Panicked,
