@@ -295,3 +295,88 @@ func TestHandBackAndResume(t *testing.T) {
 		}
 	}
 }
+
+// startWithJobs starts the service with args and a store in dir, and has it
+// accept n jobs (ids 1..n) with plain requests.
+func startWithJobs(t *testing.T, dir string, n int, args ...string) *proc.Process {
+	t.Helper()
+	p := proc.Start(t, proc.Command(append([]string{"-addr", "127.0.0.1:0", "-store", dir}, args...)...))
+	base := strings.Fields(strings.TrimPrefix(p.WaitFor("listening on "), "listening on "))[0]
+	client := &http.Client{Timeout: proc.Timeout, Transport: &http.Transport{DisableKeepAlives: true}}
+	for id := 1; id <= n; id++ {
+		resp, err := client.Post(fmt.Sprintf("%s/jobs?id=%d", base, id), "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("job %d: %s", id, resp.Status)
+		}
+	}
+	return p
+}
+
+// checkAllBack asserts that jobs 1..n are each either done or pending, once.
+func checkAllBack(t *testing.T, dir string, n int) (done, pending map[int]int) {
+	t.Helper()
+	done = readIDs(t, filepath.Join(dir, "done.log"), "done ")
+	pending = readIDs(t, filepath.Join(dir, "pending.log"), "")
+	for id := 1; id <= n; id++ {
+		if done[id]+pending[id] != 1 {
+			t.Errorf("job %d: done %d times, handed back %d times; want once in all", id, done[id], pending[id])
+		}
+	}
+	return done, pending
+}
+
+// TestGracePeriodCutsTheDrain: jobs that cannot finish before the
+// supervisor's deadline (-grace) are interrupted and handed back, and the
+// process exits before the deadline, whatever the longer -budget says.
+func TestGracePeriodCutsTheDrain(t *testing.T) {
+	const n, grace = 20, 3 * time.Second
+	dir := t.TempDir()
+	p := startWithJobs(t, dir, n, "-announce", "200ms", "-budget", "25s", "-grace", grace.String(), "-workers", "8", "-job", "1h")
+	sent := time.Now()
+	p.Signal(syscall.SIGTERM)
+	code, ended, _ := p.Wait()
+	t.Logf("exit %d %v after SIGTERM; output:\n%s", code, ended.Sub(sent).Round(time.Millisecond), p.Output())
+	if took := ended.Sub(sent); took > grace {
+		t.Errorf("exited %v after SIGTERM, past the %v grace period", took, grace)
+	}
+	_, pending := checkAllBack(t, dir, n)
+	if len(pending) != n {
+		t.Errorf("%d jobs handed back, want all %d (none can finish)", len(pending), n)
+	}
+	if !strings.Contains(p.Output(), "interrupted 8 ") {
+		t.Errorf("want the 8 running jobs interrupted")
+	}
+	if code == 0 {
+		t.Errorf("exit 0, want an error: the drain was cut short")
+	}
+	if strings.Contains(p.Output(), "not run") {
+		t.Errorf("a hook did not run: the drain left it no time")
+	}
+}
+
+// TestSecondSignalSavesPending: a second SIGTERM during the drain forces the
+// exit, and the last word hands every job not done back to pending.log.
+func TestSecondSignalSavesPending(t *testing.T) {
+	const n = 20
+	dir := t.TempDir()
+	p := startWithJobs(t, dir, n, "-announce", "20s", "-budget", "25s", "-workers", "8", "-job", "1h")
+	p.Signal(syscall.SIGTERM)
+	p.WaitFor("readiness off")
+	// The second signal must come after ctrlc's repeat window (50 ms), or
+	// it is taken for a copy of the first.
+	time.Sleep(200 * time.Millisecond)
+	p.Signal(syscall.SIGTERM)
+	code, _, err := p.Wait()
+	t.Logf("exit %d (%v); output:\n%s", code, err, p.Output())
+	if !strings.Contains(p.Output(), fmt.Sprintf("forced exit: handed back %d jobs", n)) {
+		t.Errorf("no last word handing back %d jobs", n)
+	}
+	if code == 0 {
+		t.Errorf("exit 0 after a forced exit")
+	}
+	checkAllBack(t, dir, n)
+}

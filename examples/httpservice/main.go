@@ -41,6 +41,7 @@ type config struct {
 	store    string
 	announce time.Duration
 	budget   time.Duration
+	grace    time.Duration
 	workers  int
 	queue    int
 	job      time.Duration
@@ -56,6 +57,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.StringVar(&c.store, "store", "", "directory of the job store (required)")
 	fs.DurationVar(&c.announce, "announce", 5*time.Second, "how long /readyz fails before the server stops accepting")
 	fs.DurationVar(&c.budget, "budget", 25*time.Second, "the whole shutdown's budget: announce, HTTP shutdown, drain, hooks")
+	fs.DurationVar(&c.grace, "grace", 0, "the supervisor's grace period (Kubernetes' terminationGracePeriodSeconds): the shutdown ends before it, whatever -budget says; 0: unknown")
 	fs.IntVar(&c.workers, "workers", 8, "jobs run at once")
 	fs.IntVar(&c.queue, "queue", 64, "jobs waiting; a full queue holds requests back")
 	fs.DurationVar(&c.job, "job", 50*time.Millisecond, "how long each job works")
@@ -78,7 +80,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"announce", c.announce}, {"budget", c.budget}, {"job", c.job}} {
+	}{{"announce", c.announce}, {"budget", c.budget}, {"grace", c.grace}, {"job", c.job}} {
 		if d.v < 0 {
 			return c, fmt.Errorf("-%s %v: must not be negative", d.name, d.v)
 		}
@@ -90,6 +92,21 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		return c, fmt.Errorf("-workers %d, -queue %d: both must be at least 1", c.workers, c.queue)
 	}
 	return c, nil
+}
+
+// hookReserve is the part of the budget kept for the OnStop hooks (closing
+// the store) when the drain overruns.
+const hookReserve = time.Second
+
+// drainTimeout is what is left for the drain once the announce stage and
+// the hooks have their share of the budget, or of the grace period when the
+// supervisor's deadline comes first.
+func (c config) drainTimeout() time.Duration {
+	budget := c.budget
+	if c.grace > 0 {
+		budget = min(budget, c.grace-pool.RunDeadlineReserve)
+	}
+	return max(budget-c.announce-hookReserve, 100*time.Millisecond)
 }
 
 // run is the whole program; it returns the exit code.

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -18,14 +19,6 @@ import (
 // serve runs the service until the first stop event, then shuts it down in
 // order within cfg.budget.
 func serve(cfg config) error {
-	// Catch SIGTERM and Ctrl-C from the start: a signal that arrives while
-	// the service starts must not kill it half-way.
-	listener, err := ctrlc.Notify()
-	if err != nil {
-		return err
-	}
-	defer listener.Stop()
-
 	st, pending, err := openStore(cfg.store)
 	if err != nil {
 		return err
@@ -37,10 +30,40 @@ func serve(cfg config) error {
 			return context.Cause(ctx)
 		}
 		return st.Done(j)
-	}, pool.Options{Workers: cfg.workers, QueueSize: cfg.queue, Policy: cfg.policy})
+	}, pool.Options{
+		Workers: cfg.workers, QueueSize: cfg.queue, Policy: cfg.policy,
+		// One budget for every stage; the announce delay is a stage's
+		// whole content, so no per-hook timeout shorter than the budget.
+		ShutdownTimeout: cfg.budget, HookTimeout: cfg.budget,
+		// The drain ends early enough for the store to close even when
+		// jobs overrun: the pool's drain may otherwise take all that is
+		// left of the budget, and the OnStop hooks then do not run.
+		DrainTimeout: cfg.drainTimeout(),
+	})
 	if err != nil {
 		return err
 	}
+
+	// Catch SIGTERM and Ctrl-C before serving. A second one during the
+	// drain ends the process at once, after a last word that saves every
+	// job not done yet.
+	opts := []ctrlc.Option{ctrlc.WithLastWord(time.Second, func(context.Context, ctrlc.Event) {
+		back := jobs.TakePending()
+		if err := st.SavePending(back); err != nil {
+			fmt.Printf("forced exit: saving %d jobs: %v\n", len(back), err)
+			return
+		}
+		fmt.Printf("forced exit: handed back %d jobs to pending.log\n", len(back))
+	})}
+	if cfg.grace > 0 {
+		opts = append(opts, ctrlc.WithGracePeriod(cfg.grace))
+	}
+	listener, err := ctrlc.Notify(opts...)
+	if err != nil {
+		return err
+	}
+	defer listener.Stop()
+
 	// What the last run handed back runs first.
 	for _, j := range pending {
 		if err := jobs.Submit(context.Background(), j); err != nil {
@@ -76,45 +99,70 @@ func serve(cfg config) error {
 		return err
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	ready.Store(true)
-	fmt.Printf("listening on http://%s (pid %d, %d pending jobs resumed)\n", ln.Addr(), os.Getpid(), len(pending))
 
-	var e ctrlc.Event
-	select {
-	case e = <-listener.C():
-	case err := <-served:
-		return fmt.Errorf("http server: %w", err)
+	// The shutdown, in the pool's stages. announce (BeforeStop, while
+	// Submit still accepts): readiness off, the delay, then
+	// http.Server.Shutdown, which waits for the handlers and so for their
+	// Submits. Then intake, queue and in-flight drain the jobs, and the
+	// hooks (OnStop) close the store.
+	if err := jobs.BeforeStop("readiness off", func(ctx context.Context) error {
+		ready.Store(false)
+		fmt.Printf("readiness off at %s\n", time.Now().Format(time.RFC3339Nano))
+		select {
+		case <-time.After(cfg.announce):
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}); err != nil {
+		return err
 	}
-	fmt.Printf("shutdown: %v, budget %v\n", e, cfg.budget)
-	ctx, cancel := context.WithTimeout(context.Background(), cfg.budget)
-	defer cancel()
-
-	// 1. announce: not ready, still serving.
-	ready.Store(false)
-	fmt.Printf("readiness off at %s\n", time.Now().Format(time.RFC3339Nano))
-	select {
-	case <-time.After(cfg.announce):
-	case <-ctx.Done():
-	}
-	// 2. stop the server: in-flight requests (and so their Submits) finish.
-	if err := srv.Shutdown(ctx); err != nil {
-		fmt.Printf("http shutdown: %v\n", err)
-	} else {
+	if err := jobs.BeforeStop("http shutdown", func(ctx context.Context) error {
+		if err := srv.Shutdown(ctx); err != nil {
+			return err
+		}
 		fmt.Println("http server stopped")
+		return nil
+	}); err != nil {
+		return err
 	}
-	// 3. and 4. drain the pool, then close the store.
 	if err := jobs.OnStop("close store", func(context.Context) error { return st.Close() }); err != nil {
 		return err
 	}
-	report, err := jobs.Shutdown(ctx)
-	back := report.Unprocessed
-	fmt.Printf("report: submitted %d completed %d failed %d unprocessed %d abandoned %d balanced %t\n",
-		report.Submitted, report.Completed, report.Failed, len(report.Unprocessed), report.Abandoned, report.Balanced())
+
+	served := make(chan error, 1)
+	go func() {
+		err := srv.Serve(ln)
+		if !errors.Is(err, http.ErrServerClosed) {
+			// The server failed on its own: shut down as if stopped.
+			served <- err
+			_, _ = jobs.Shutdown(context.Background())
+		}
+		close(served)
+	}()
+	ready.Store(true)
+	fmt.Printf("listening on http://%s (pid %d, %d pending jobs resumed)\n", ln.Addr(), os.Getpid(), len(pending))
+
+	report, err := jobs.Run(listener.C())
+	if report == nil {
+		return err
+	}
+	fmt.Printf("shutdown: %v, budget %v\n", report.Event, cfg.budget)
+	for _, s := range report.Stages {
+		fmt.Printf("stage %s: %v\n", s.Name, s.Duration.Round(time.Millisecond))
+	}
+	// Failed jobs (the store refused them) and the jobs the pool did not
+	// finish are kept for the next start.
+	back := slices.Concat(report.Failed, report.Unprocessed, report.Interrupted, report.Abandoned)
+	fmt.Printf("report: submitted %d completed %d failed %d panicked %d unprocessed %d interrupted %d abandoned %d balanced %t\n",
+		report.Submitted, report.Completed, len(report.Failed), len(report.Panicked), len(report.Unprocessed),
+		len(report.Interrupted), len(report.Abandoned), report.Balanced())
 	if serr := st.SavePending(back); serr != nil {
 		return errors.Join(err, fmt.Errorf("saving %d jobs handed back: %w", len(back), serr))
 	}
 	fmt.Printf("handed back %d jobs to pending.log\n", len(back))
+	if serr := <-served; serr != nil {
+		err = errors.Join(fmt.Errorf("http server: %w", serr), err)
+	}
 	return err
 }

@@ -21,9 +21,10 @@ func (j job) String() string { return "job " + strconv.Itoa(j.ID) }
 // job) and where jobs handed back at shutdown wait for the next start
 // (pending.log, one ID a line). A real service would use its database.
 type store struct {
-	dir  string
-	mu   sync.Mutex
-	done *os.File
+	dir     string
+	mu      sync.Mutex
+	done    *os.File
+	pending sync.Mutex // one SavePending at a time: the shutdown's and a forced exit's
 }
 
 // openStore opens the store in dir, creating it, and returns the jobs a
@@ -87,6 +88,8 @@ func (s *store) Close() error {
 
 // SavePending replaces pending.log with jobs, atomically.
 func (s *store) SavePending(jobs []job) error {
+	s.pending.Lock()
+	defer s.pending.Unlock()
 	path := filepath.Join(s.dir, "pending.log")
 	tmp := path + ".tmp"
 	var b strings.Builder

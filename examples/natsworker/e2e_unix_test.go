@@ -279,3 +279,72 @@ func tail(p *proc.Process) string {
 	l := p.Lines()
 	return strings.Join(l[max(len(l)-20, 0):], "\n")
 }
+
+// handBack starts a replica whose work never ends, lets it take all of 8
+// messages (4 running, 4 queued), and stops it with stop. Then it starts a
+// fast replica and waits until it has acked them all: AckWait (10 minutes)
+// is far longer than the test may take, so they can only have come back by
+// a Nak.
+func handBack(t *testing.T, stop func(p *proc.Process), args ...string) *proc.Process {
+	t.Helper()
+	const n = 8
+	s, js := startJetStream(t)
+	publish(t, js, n)
+	common := []string{"-url", s.ClientURL(), "-stream", stream, "-consumer", durable, "-workers", "4", "-ackwait", "10m"}
+	slow := proc.Start(t, proc.Command(append(append([]string{"-name", "slow", "-job", "1h"}, common...), args...)...))
+	slow.WaitFor("slow: fetching")
+	waitUntil(t, "all messages received", func() bool { return slow.Count("received ") == n })
+	stop(slow)
+
+	fast := proc.Start(t, proc.Command(append([]string{"-name", "fast", "-job", "1ms"}, common...)...))
+	fast.WaitFor("fast: fetching")
+	waitUntil(t, "the fast replica to ack every message", func() bool { return len(idsIn(t, fast, "acked ")) == n })
+	fast.Signal(syscall.SIGTERM)
+	if code, _, _ := fast.Wait(); code != 0 {
+		t.Errorf("fast replica: exit %d; output tail:\n%s", code, tail(fast))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := js.Consumer(ctx, stream, durable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := c.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.AckFloor.Stream != n || info.NumAckPending != 0 {
+		t.Errorf("ack floor %d, %d unacked; want %d, 0", info.AckFloor.Stream, info.NumAckPending, n)
+	}
+	return slow
+}
+
+// TestBudgetNaksInterrupted: messages still running when the grace period
+// ends are interrupted, and Nak'ed with those never started: the server has
+// them all for another replica at once, not after AckWait.
+func TestBudgetNaksInterrupted(t *testing.T) {
+	p := handBack(t, func(p *proc.Process) {
+		p.Signal(syscall.SIGTERM)
+		code, _, _ := p.Wait()
+		t.Logf("exit %d; output tail:\n%s", code, tail(p))
+	}, "-grace", "2s")
+	if line := p.WaitFor("slow: report:"); !strings.Contains(line, "unprocessed 4 interrupted 4") || !strings.Contains(line, "Nak'ed 8") {
+		t.Errorf("want 4 unprocessed and 4 interrupted, all Nak'ed: %s", line)
+	}
+}
+
+// TestSecondSignalNaksPending: a second SIGTERM during the drain forces the
+// exit; the last word Naks every message taken and not done.
+func TestSecondSignalNaksPending(t *testing.T) {
+	p := handBack(t, func(p *proc.Process) {
+		p.Signal(syscall.SIGTERM)
+		p.WaitFor("slow: stopping")
+		// After ctrlc's repeat window (50 ms), or the second SIGTERM is
+		// taken for a copy of the first.
+		time.Sleep(200 * time.Millisecond)
+		p.Signal(syscall.SIGTERM)
+		code, _, _ := p.Wait()
+		t.Logf("exit %d; output tail:\n%s", code, tail(p))
+	}, "-budget", "60s")
+	p.WaitFor("slow: forced exit: Nak'ed 8 messages")
+}

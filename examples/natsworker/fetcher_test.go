@@ -46,11 +46,11 @@ func (c fakeConsumer) Fetch(n int, _ ...jetstream.FetchOpt) (jetstream.MessageBa
 	}
 }
 
-func newFetcher(t *testing.T, workers int, handler func(context.Context, jetstream.Msg) error) (*fetcher, fakeConsumer, *pool.Pool[jetstream.Msg]) {
+func newFetcher(t *testing.T, workers int, handler func(context.Context, message) error) (*fetcher, fakeConsumer, *pool.Pool[message]) {
 	t.Helper()
 	c := fakeConsumer{asked: make(chan int), batches: make(chan fakeBatch), done: make(chan struct{})}
 	slots := make(chan struct{}, 2*workers)
-	p, err := pool.New(func(ctx context.Context, m jetstream.Msg) error {
+	p, err := pool.New(func(ctx context.Context, m message) error {
 		defer func() { <-slots }()
 		return handler(ctx, m)
 	}, pool.Options{Workers: workers, QueueSize: workers})
@@ -67,7 +67,7 @@ func newFetcher(t *testing.T, workers int, handler func(context.Context, jetstre
 // it holds unacked stays small, so no AckWait passes while a message waits.
 func TestFetchAsksOnlyForFreeRoom(t *testing.T) {
 	release := make(chan struct{})
-	f, c, p := newFetcher(t, 2, func(context.Context, jetstream.Msg) error { <-release; return nil })
+	f, c, p := newFetcher(t, 2, func(context.Context, message) error { <-release; return nil })
 	var naked atomic.Int32
 	if n := <-c.asked; n != 4 {
 		t.Fatalf("first fetch asked for %d, want 4 (2 workers + 2 queued)", n)
@@ -102,7 +102,7 @@ func TestFetchAsksOnlyForFreeRoom(t *testing.T) {
 // Messages a fetch brings after the stop began are Nak'ed, not queued: the
 // server gives them to another replica at once.
 func TestFetchAfterStopNaks(t *testing.T) {
-	f, c, p := newFetcher(t, 2, func(context.Context, jetstream.Msg) error { return nil })
+	f, c, p := newFetcher(t, 2, func(context.Context, message) error { return nil })
 	var naked atomic.Int32
 	<-c.asked
 	stopped := make(chan struct{})

@@ -17,6 +17,8 @@ func TestFlagErrorsNameTheValue(t *testing.T) {
 		{[]string{"-fetchwait", "-1s"}, "-fetchwait -1s"},
 		{[]string{"-budget", "0s"}, "-budget 0s"},
 		{[]string{"-job", "-1ms"}, "-job -1ms"},
+		{[]string{"-grace", "-1s"}, "-grace -1s"},
+		{[]string{"-fetchwait", "5s", "-budget", "2s"}, "-fetchwait 5s"},
 	} {
 		_, err := parseFlags(tc.args, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

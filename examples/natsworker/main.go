@@ -36,6 +36,7 @@ func main() { os.Exit(run(os.Args[1:])) }
 type config struct {
 	url, stream, consumer, name string
 	ackWait, fetchWait, budget  time.Duration
+	grace                       time.Duration
 	job                         time.Duration
 	workers                     int
 	policy                      pool.Policy
@@ -52,6 +53,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&c.ackWait, "ackwait", 30*time.Second, "the consumer's AckWait: when the server redelivers a message nobody acked")
 	fs.DurationVar(&c.fetchWait, "fetchwait", 250*time.Millisecond, "how long one fetch waits for messages; bounds how long stopping takes")
 	fs.DurationVar(&c.budget, "budget", 20*time.Second, "the whole shutdown's budget")
+	fs.DurationVar(&c.grace, "grace", 0, "the supervisor's grace period (Kubernetes' terminationGracePeriodSeconds): the shutdown ends before it, whatever -budget says; 0: unknown")
 	fs.DurationVar(&c.job, "job", 10*time.Millisecond, "how long each message's work takes")
 	fs.IntVar(&c.workers, "workers", 4, "messages worked on at once; as many more wait in the queue")
 	policy := fs.String("policy", "finish", "at shutdown, queued messages: finish (run them) or abandon (Nak them)")
@@ -77,10 +79,24 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 			return c, fmt.Errorf("-%s %v: must be positive", d.name, d.v)
 		}
 	}
-	if c.job < 0 {
-		return c, fmt.Errorf("-job %v: must not be negative", c.job)
+	if c.job < 0 || c.grace < 0 {
+		return c, fmt.Errorf("-job %v, -grace %v: must not be negative", c.job, c.grace)
+	}
+	if c.fetchWait >= c.budget {
+		return c, fmt.Errorf("-fetchwait %v: must be shorter than -budget %v", c.fetchWait, c.budget)
 	}
 	return c, nil
+}
+
+// drainTimeout is what is left for the drain once the fetch in progress
+// ended and the Naks and the last flush have their share of the budget, or
+// of the grace period when the supervisor's deadline comes first.
+func (c config) drainTimeout() time.Duration {
+	budget := c.budget
+	if c.grace > 0 {
+		budget = min(budget, c.grace-pool.RunDeadlineReserve)
+	}
+	return max(budget-c.fetchWait-flushTimeout, 100*time.Millisecond)
 }
 
 // run is the whole program; it returns the exit code.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,17 +15,15 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// ackTimeout bounds one ack's round trip to the server.
-const ackTimeout = 5 * time.Second
+// ackTimeout bounds one ack's round trip to the server; flushTimeout, the
+// last flush of acks and Naks.
+const (
+	ackTimeout   = 5 * time.Second
+	flushTimeout = time.Second
+)
 
 // work runs the replica until the first stop event, then shuts it down.
 func work(cfg config) error {
-	listener, err := ctrlc.Notify()
-	if err != nil {
-		return err
-	}
-	defer listener.Stop()
-
 	nc, err := nats.Connect(cfg.url, nats.Name(cfg.name))
 	if err != nil {
 		return err
@@ -49,42 +48,77 @@ func work(cfg config) error {
 	// fetched) to what its pool can take, so that no message waits long
 	// enough in here for its AckWait to pass, and Submit never blocks.
 	slots := make(chan struct{}, 2*cfg.workers)
-	messages, err := pool.New(func(ctx context.Context, msg jetstream.Msg) error {
+	messages, err := pool.New(func(ctx context.Context, msg message) error {
 		defer func() { <-slots }()
 		return handle(ctx, cfg, msg)
-	}, pool.Options{Workers: cfg.workers, QueueSize: cfg.workers, Policy: cfg.policy})
+	}, pool.Options{
+		Workers: cfg.workers, QueueSize: cfg.workers, Policy: cfg.policy,
+		ShutdownTimeout: cfg.budget, DrainTimeout: cfg.drainTimeout(),
+	})
 	if err != nil {
 		return err
 	}
-
 	f := &fetcher{consumer: consumer, pool: messages, slots: slots, wait: cfg.fetchWait, stop: make(chan struct{})}
+
+	// The first event starts the shutdown; a second one forces the exit,
+	// after a last word that Naks every message not done yet.
+	opts := []ctrlc.Option{ctrlc.WithLastWord(time.Second, func(ctx context.Context, _ ctrlc.Event) {
+		back := messages.TakePending()
+		for _, msg := range back {
+			nak(msg)
+		}
+		_ = nc.FlushWithContext(ctx)
+		fmt.Printf("%s: forced exit: Nak'ed %d messages\n", cfg.name, len(back))
+	})}
+	if cfg.grace > 0 {
+		opts = append(opts, ctrlc.WithGracePeriod(cfg.grace))
+	}
+	listener, err := ctrlc.Notify(opts...)
+	if err != nil {
+		return err
+	}
+	defer listener.Stop()
+
+	// Stopping the fetch loop is the announce stage: the pool still takes
+	// what the fetch in progress brings.
+	if err := messages.BeforeStop("stop fetching", func(ctx context.Context) error {
+		fmt.Printf("%s: stopping: no more fetches\n", cfg.name)
+		stopped := make(chan struct{})
+		go func() { f.Stop(); close(stopped) }()
+		select {
+		case <-stopped:
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}); err != nil {
+		return err
+	}
 	f.running.Add(1)
 	go f.loop()
 	fmt.Printf("%s: fetching from %s/%s (pid %d)\n", cfg.name, cfg.stream, cfg.consumer, os.Getpid())
 
-	e := <-listener.C()
-	fmt.Printf("%s: shutdown: %v, budget %v\n", cfg.name, e, cfg.budget)
-	ctx, cancelBudget := context.WithTimeout(context.Background(), cfg.budget)
-	defer cancelBudget()
-	f.Stop()
-	report, err := messages.Shutdown(ctx)
-	back := report.Unprocessed
+	report, err := messages.Run(listener.C())
+	if report == nil {
+		return err
+	}
+	f.Stop() // in case the announce stage ran out of budget
+	// Whatever the pool hands back goes back to the server for another
+	// replica: failed (the ack did not get through), never started,
+	// interrupted by the budget, or still running past it.
+	back := slices.Concat(report.Failed, report.Unprocessed, report.Interrupted, report.Abandoned)
 	for _, msg := range back {
 		nak(msg)
 	}
-	fmt.Printf("%s: report: submitted %d completed %d failed %d unprocessed %d abandoned %d balanced %t; Nak'ed %d handed back and %d fetched unqueued\n",
-		cfg.name, report.Submitted, report.Completed, report.Failed, len(report.Unprocessed), report.Abandoned,
-		report.Balanced(), len(back), f.naked)
+	fmt.Printf("%s: shutdown: %v\n", cfg.name, report.Event)
+	fmt.Printf("%s: report: submitted %d completed %d failed %d panicked %d unprocessed %d interrupted %d abandoned %d balanced %t; Nak'ed %d handed back and %d fetched after the stop\n",
+		cfg.name, report.Submitted, report.Completed, len(report.Failed), len(report.Panicked), len(report.Unprocessed),
+		len(report.Interrupted), len(report.Abandoned), report.Balanced(), len(back), f.naked)
 	// The acks and Naks are on the wire before the process goes.
-	if ferr := nc.FlushTimeout(max(time.Until(deadline(ctx)), time.Second)); ferr != nil {
+	if ferr := nc.FlushTimeout(flushTimeout); ferr != nil {
 		err = errors.Join(err, fmt.Errorf("flushing acks and Naks: %w", ferr))
 	}
 	return err
-}
-
-func deadline(ctx context.Context) time.Time {
-	d, _ := ctx.Deadline()
-	return d
 }
 
 // handle works on one message and acks it. The "processed" line comes before
@@ -117,10 +151,16 @@ func nak(msg jetstream.Msg) {
 	fmt.Printf("naked %s\n", msg.Data())
 }
 
+// message is what the pool holds: a JetStream message that prints as its id
+// in the pool's errors.
+type message struct{ jetstream.Msg }
+
+func (m message) String() string { return "message " + string(m.Data()) }
+
 // fetcher is the loop that pulls messages into the pool.
 type fetcher struct {
 	consumer jetstream.Consumer
-	pool     *pool.Pool[jetstream.Msg]
+	pool     *pool.Pool[message]
 	slots    chan struct{}
 	wait     time.Duration
 
@@ -190,7 +230,7 @@ func (f *fetcher) loop() {
 				<-f.slots
 				continue
 			}
-			if err := f.pool.Submit(context.Background(), msg); err != nil {
+			if err := f.pool.Submit(context.Background(), message{msg}); err != nil {
 				nak(msg)
 				f.naked++
 				<-f.slots
