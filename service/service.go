@@ -1,0 +1,89 @@
+package service
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Run runs program, under the Windows service control manager when the
+// process is a Windows service, and returns program's exit code.
+//
+// On Windows, a non-empty name forces service mode (svc.IsWindowsService
+// cannot tell under Wine); an empty name lets Run detect it. In service mode
+// Run connects to the service control manager, reports StartPending, and runs
+// program on a goroutine of its own; stop requests reach program's ctrlc
+// listeners (see the package doc); when program returns, Run reports Stopped
+// with program's exit code and returns it. When the process was not started
+// by the service control manager, Run returns an error naming the service and
+// program does not run. Outside service mode, and on every other platform,
+// Run just calls program and returns its code with a nil error.
+//
+// A panic in program reaches Run's caller, as a direct call would, once the
+// service reported Stopped (exit code 2); so does runtime.Goexit. Only one
+// Run may be in service mode at a time. A nil program is an error.
+func Run(name string, program func() int) (code int, err error) {
+	if program == nil {
+		return 0, fmt.Errorf("service: Run(%q, nil): nil program", name)
+	}
+	return run(name, program)
+}
+
+// Ready tells the service manager that the program is ready: READY=1 under
+// systemd; the service moves from StartPending to Running, and accepts Stop,
+// Shutdown and PreShutdown, under the Windows service control manager. Call
+// it once the program listens for its stop events, not before: until then a
+// stop request could find nobody to deliver it to. Calling it again, or
+// after the program began to stop, changes nothing on Windows.
+//
+// Like every notification, Ready does nothing and returns nil when there is
+// no service manager to tell.
+func Ready() error { return send(notice{ready: true}) }
+
+// Stopping tells the service manager that the program began to stop:
+// STOPPING=1 under systemd; StopPending (no longer accepting stop requests)
+// with a wait hint of 10 seconds under the Windows service control manager.
+// Call it when the program takes up a stop event, whatever sent it; Run has
+// already done it for a stop that came from the service control manager.
+func Stopping() error { return send(notice{stopping: true}) }
+
+// Status describes the program's state for people in one line: STATUS= under
+// systemd, which `systemctl status` shows. The Windows service control
+// manager has no place for text: there Status does nothing. Line breaks in
+// msg become spaces.
+func Status(msg string) error { return send(notice{status: oneLine(msg)}) }
+
+// Progress says that a start or a stop is still making progress and that the
+// next Progress (or the end) will come within more: under systemd, STATUS=msg
+// and EXTEND_TIMEOUT_USEC=more, which keeps TimeoutStartSec or TimeoutStopSec
+// from ending a long drain that keeps reporting; under the Windows service
+// control manager, during StartPending or StopPending, the next CheckPoint
+// with a WaitHint of more (the msg is not shown). While the program runs
+// normally, Windows ignores it. A more that is not positive is an error
+// naming it, and nothing is sent.
+func Progress(msg string, more time.Duration) error {
+	if more <= 0 {
+		return fmt.Errorf("service: Progress(%q, %v): more must be positive", msg, more)
+	}
+	return send(notice{status: oneLine(msg), more: more})
+}
+
+// notice is one message to the service manager; each platform sends it its
+// own way.
+type notice struct {
+	ready    bool
+	stopping bool
+	status   string        // "" : none
+	more     time.Duration // > 0: progress, the next report comes within more
+}
+
+// pendingWaitHint is the wait hint of a start or stop that just began: until
+// the first Progress, the program has this long to show progress.
+const pendingWaitHint = 10 * time.Second
+
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}
