@@ -29,9 +29,6 @@ func TestRunNilProgram(t *testing.T) {
 }
 
 func TestRunPanicReachesCaller(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("covered by the bridge's own test: Run with no name runs program directly here too")
-	}
 	assert.PanicsWithValue(t, "boom", func() { _, _ = Run("", func() int { panic("boom") }) })
 }
 
