@@ -50,6 +50,8 @@ func TestNotifyMessages(t *testing.T) {
 	assert.Equal(t, "STATUS=draining: 4 left\nEXTEND_TIMEOUT_USEC=5000250\n", next())
 	require.NoError(t, Progress("", time.Second))
 	assert.Equal(t, "EXTEND_TIMEOUT_USEC=1000000\n", next())
+	require.NoError(t, Status(strings.Repeat("long ", 1<<20)), "a huge status is cut, not refused")
+	assert.Equal(t, "STATUS="+statusLine(strings.Repeat("long ", 1<<20))+"\n", next())
 }
 
 func TestNotifyAbstractSocket(t *testing.T) {

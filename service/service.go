@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Run runs program, under the Windows service control manager when the
@@ -49,9 +50,11 @@ func Stopping() error { return send(notice{stopping: true}) }
 
 // Status describes the program's state for people in one line: STATUS= under
 // systemd, which `systemctl status` shows. The Windows service control
-// manager has no place for text: there Status does nothing. Line breaks in
-// msg become spaces.
-func Status(msg string) error { return send(notice{status: oneLine(msg)}) }
+// manager has no place for text: there Status does nothing. Line breaks and
+// NUL bytes in msg become spaces, invalid UTF-8 becomes U+FFFD, and a msg
+// longer than 1024 bytes is cut short and ends in "…", so that systemd
+// takes the line.
+func Status(msg string) error { return send(notice{status: statusLine(msg)}) }
 
 // Progress says that a start or a stop is still making progress and that the
 // next Progress (or the end) will come within more: under systemd, STATUS=msg
@@ -65,7 +68,7 @@ func Progress(msg string, more time.Duration) error {
 	if more <= 0 {
 		return fmt.Errorf("service: Progress(%q, %v): more must be positive", msg, more)
 	}
-	return send(notice{status: oneLine(msg), more: more})
+	return send(notice{status: statusLine(msg), more: more})
 }
 
 // notice is one message to the service manager; each platform sends it its
@@ -81,9 +84,24 @@ type notice struct {
 // the first Progress, the program has this long to show progress.
 const pendingWaitHint = 10 * time.Second
 
-func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
-		return s
+// maxStatus bounds a status line in bytes: systemd ignores a whole
+// notification that does not fit its buffer of 4 KiB.
+const maxStatus = 1024
+
+// statusLine makes msg one line that systemd accepts: no line break (it
+// would start a new variable), no NUL, valid UTF-8, at most maxStatus bytes
+// (longer ones end in "…").
+func statusLine(msg string) string {
+	msg = strings.ToValidUTF8(msg, "\uFFFD")
+	if strings.ContainsAny(msg, "\r\n\x00") {
+		msg = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ", "\x00", " ").Replace(msg)
 	}
-	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	if len(msg) > maxStatus {
+		cut := maxStatus - len("…")
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	return msg
 }

@@ -2,9 +2,11 @@ package service
 
 import (
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -54,8 +56,18 @@ func TestProgressWantsPositiveMore(t *testing.T) {
 	}
 }
 
-func TestOneLine(t *testing.T) {
-	assert.Equal(t, "a b c d", oneLine("a\nb\r\nc\rd"))
-	assert.Equal(t, "plain", oneLine("plain"))
-	assert.Equal(t, "", oneLine(""))
+func TestStatusLine(t *testing.T) {
+	assert.Equal(t, "a b c d e", statusLine("a\nb\r\nc\rd\x00e"))
+	assert.Equal(t, "plain", statusLine("plain"))
+	assert.Equal(t, "", statusLine(""))
+	assert.Equal(t, "bad \uFFFD byte", statusLine("bad \xff byte"))
+
+	long := statusLine(strings.Repeat("x", 10<<20))
+	assert.Len(t, long, maxStatus)
+	assert.True(t, strings.HasSuffix(long, "…"))
+	// A cut never splits a rune: 'é' is 2 bytes, and 1021 is odd.
+	cut := statusLine(strings.Repeat("é", 1000))
+	assert.True(t, utf8.ValidString(cut), "valid UTF-8 after the cut")
+	assert.LessOrEqual(t, len(cut), maxStatus)
+	assert.Equal(t, strings.Repeat("é", 510)+"…", cut)
 }
