@@ -52,6 +52,12 @@
 // with the program's exit code as the ServiceSpecificExitCode when it is not
 // zero. Status has nowhere to go on Windows.
 //
+// A service still gets two console events: CTRL_SHUTDOWN_EVENT at system
+// shutdown, and CTRL_LOGOFF_EVENT whenever any user logs off, which is no
+// reason for a service to stop. A service should listen with
+// ctrlc.WithKinds(ctrlc.Interrupt, ctrlc.Terminate, ctrlc.Shutdown) rather
+// than the default kinds, which include ctrlc.Logoff.
+//
 // Accepting PreShutdown matters: at system shutdown, the SCM sends it first
 // and waits for services that report progress, while services that only
 // accept Shutdown get a few seconds. Wine delivers neither.

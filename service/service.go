@@ -17,8 +17,10 @@ import (
 // listeners (see the package doc); when program returns, Run reports Stopped
 // with program's exit code and returns it. When the process was not started
 // by the service control manager, Run returns an error naming the service and
-// program does not run. Outside service mode, and on every other platform,
-// Run just calls program and returns its code with a nil error.
+// program does not run. The service stays StartPending, accepting no stop
+// request, until program calls Ready. Outside service mode, and on every
+// other platform, Run just calls program and returns its code with a nil
+// error; name is not used there.
 //
 // A panic in program reaches Run's caller, as a direct call would, once the
 // service reported Stopped (exit code 2); so does runtime.Goexit. Only one

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,6 +35,9 @@ var current struct {
 }
 
 func run(name string, program func() int) (int, error) {
+	if strings.ContainsRune(name, 0) {
+		return 0, fmt.Errorf("service: Run(%q): a service name cannot hold a NUL", name)
+	}
 	if name == "" {
 		// When detection fails, the process is taken not to be a service:
 		// a console program must still run. A name forces service mode.

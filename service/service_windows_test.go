@@ -4,6 +4,8 @@ package service
 
 import (
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -218,4 +220,103 @@ func TestRunNotAService(t *testing.T) {
 	assert.Contains(t, err.Error(), `service: Run("ctrlc-no-such-service"): not run by the Windows service control manager`)
 	assert.Zero(t, code)
 	assert.False(t, ran)
+}
+
+func TestRunBadName(t *testing.T) {
+	_, err := Run("bot\x00", func() int { t.Error("program ran"); return 0 })
+	assert.ErrorContains(t, err, `service: Run("bot\x00"): a service name cannot hold a NUL`)
+}
+
+// TestRunNested: one service per process; a Run inside the program is an
+// error, and leaves the running service alone.
+func TestRunNested(t *testing.T) {
+	nested := make(chan error, 1)
+	d := execute(t, func() int {
+		_, err := Run("inner", func() int { t.Error("the nested program ran"); return 0 })
+		nested <- err
+		return 0
+	})
+	d.next()
+	assert.ErrorContains(t, <-nested, `service: Run("inner"): a service already runs in this process`)
+	d.end()
+}
+
+// TestBridgeStorm: notices from many goroutines, an Interrogate and a Stop
+// arrive together; the statuses stay well formed (a checkpoint only grows
+// within a pending state), exactly one event arrives, and Execute returns.
+func TestBridgeStorm(t *testing.T) {
+	got := make(chan ctrlc.Kind, 10)
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	var stopping atomic.Bool
+	d := execute(t, func() int {
+		l, err := ctrlc.Notify(ctrlc.WithoutForceExit())
+		if err != nil {
+			panic(err)
+		}
+		defer l.Stop()
+		for i := range 32 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := 0; ; j++ {
+					select {
+					case <-release:
+						return
+					default:
+					}
+					switch (i + j) % 4 {
+					case 0:
+						Ready()
+					case 1:
+						Status("storm")
+					case 2:
+						Progress("storm", time.Duration(j+1)*time.Millisecond)
+					case 3:
+						if stopping.Load() { // the SCM sends no Stop once the program is stopping
+							Stopping()
+						}
+					}
+				}
+			}()
+		}
+		got <- (<-l.C()).Kind
+		stopping.Store(true)
+		time.Sleep(50 * time.Millisecond) // Stopping storms in
+		close(release)
+		wg.Wait()
+		return 3
+	})
+	statuses := make(chan []svc.Status, 1)
+	go func() {
+		var seen []svc.Status
+		for {
+			select {
+			case st := <-d.s:
+				seen = append(seen, st)
+			case e := <-d.exit:
+				d.exit <- e // for d.end, once the statuses are in
+				statuses <- seen
+				return
+			}
+		}
+	}()
+	d.control(svc.Interrogate)
+	d.control(svc.Stop)
+	assert.Equal(t, ctrlc.Terminate, <-got)
+	seen := <-statuses
+	specific, code := d.end()
+	assert.True(t, specific)
+	assert.Equal(t, uint32(3), code)
+	require.NotEmpty(t, seen)
+	assert.Equal(t, svc.StartPending, seen[0].State)
+	for i := 1; i < len(seen); i++ {
+		prev, st := seen[i-1], seen[i]
+		if st.State == prev.State && st.State != svc.Running {
+			assert.GreaterOrEqual(t, st.CheckPoint, prev.CheckPoint, "status %d of %v", i, seen)
+		}
+		assert.False(t, prev.State == svc.StopPending && st.State != svc.StopPending, "nothing leaves StopPending but the end: %v", seen)
+	}
+	assert.Empty(t, got, "one event only")
+	assert.Equal(t, svc.StopPending, seen[len(seen)-1].State)
 }

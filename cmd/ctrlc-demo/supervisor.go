@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -49,6 +50,10 @@ func supervise(cfg *config, stdout, stderr io.Writer, serve func(*config, io.Wri
 		}
 		defer f.Close()
 		stdout, stderr = f, f
+	}
+	if cfg.service != "" && slices.Equal(cfg.kinds, ctrlc.DefaultKinds()) {
+		// A service gets CTRL_LOGOFF_EVENT whenever any user logs off.
+		cfg.kinds = slices.DeleteFunc(cfg.kinds, func(k ctrlc.Kind) bool { return k == ctrlc.Logoff })
 	}
 	code, err := service.Run(cfg.service, func() int { return serve(cfg, stdout, stderr) })
 	if err != nil {
