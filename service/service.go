@@ -40,14 +40,18 @@ func Run(name string, program func() int) (code int, err error) {
 // after the program began to stop, changes nothing on Windows.
 //
 // Like every notification, Ready does nothing and returns nil when there is
-// no service manager to tell.
+// no service manager to tell. Its error names $NOTIFY_SOCKET when that is
+// not a socket address or the socket does not take the message within 2
+// seconds, or says which status the Windows service control manager did not
+// take within 2 seconds; the program can go on either way.
 func Ready() error { return send(notice{ready: true}) }
 
 // Stopping tells the service manager that the program began to stop:
 // STOPPING=1 under systemd; StopPending (no longer accepting stop requests)
 // with a wait hint of 10 seconds under the Windows service control manager.
-// Call it when the program takes up a stop event, whatever sent it; Run has
-// already done it for a stop that came from the service control manager.
+// Call it when the program takes up a stop event, whatever sent it. For a
+// stop that came from the service control manager, Run has already reported
+// StopPending, and Stopping advances its CheckPoint.
 func Stopping() error { return send(notice{stopping: true}) }
 
 // Status describes the program's state for people in one line: STATUS= under
@@ -68,7 +72,7 @@ func Status(msg string) error { return send(notice{status: statusLine(msg)}) }
 // naming it, and nothing is sent.
 func Progress(msg string, more time.Duration) error {
 	if more <= 0 {
-		return fmt.Errorf("service: Progress(%q, %v): more must be positive", msg, more)
+		return fmt.Errorf("service: Progress: more = %v: must be positive", more)
 	}
 	return send(notice{status: statusLine(msg), more: more})
 }
