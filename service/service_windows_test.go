@@ -4,6 +4,7 @@ package service
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -79,6 +80,18 @@ func (d *dispatcher) end() (svcSpecific bool, code uint32) {
 		d.t.Fatal("Execute does not return")
 	}
 	return false, 0
+}
+
+// event returns the kind the program received, or fails the test.
+func event(t *testing.T, got <-chan ctrlc.Kind) ctrlc.Kind {
+	t.Helper()
+	select {
+	case k := <-got:
+		return k
+	case <-time.After(10 * time.Second):
+		t.Fatal("the program received no event")
+	}
+	return 0
 }
 
 var running = svc.Status{State: svc.Running, Accepts: svc.AcceptStop | svc.AcceptShutdown | svc.AcceptPreShutdown}
@@ -288,11 +301,15 @@ func TestBridgeStorm(t *testing.T) {
 		return 3
 	})
 	statuses := make(chan []svc.Status, 1)
+	isRunning := make(chan struct{})
 	go func() {
 		var seen []svc.Status
 		for {
 			select {
 			case st := <-d.s:
+				if st.State == svc.Running && !slices.ContainsFunc(seen, func(s svc.Status) bool { return s.State == svc.Running }) {
+					close(isRunning)
+				}
 				seen = append(seen, st)
 			case e := <-d.exit:
 				d.exit <- e // for d.end, once the statuses are in
@@ -302,8 +319,9 @@ func TestBridgeStorm(t *testing.T) {
 		}
 	}()
 	d.control(svc.Interrogate)
+	<-isRunning // the SCM sends no Stop before: the service does not accept it
 	d.control(svc.Stop)
-	assert.Equal(t, ctrlc.Terminate, <-got)
+	assert.Equal(t, ctrlc.Terminate, event(t, got))
 	seen := <-statuses
 	specific, code := d.end()
 	assert.True(t, specific)

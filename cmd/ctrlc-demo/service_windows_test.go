@@ -80,17 +80,22 @@ func TestServiceStopDrains(t *testing.T) {
 	// advances as the drain reports, then Stopped with the exit code.
 	final := stopping[len(stopping)-1]
 	var checkpoints []uint32
+	var lastHint uint32
 	for _, st := range stopping[:len(stopping)-1] {
 		if st.CurrentState == windows.SERVICE_RUNNING {
 			continue // read before the stop took effect
 		}
 		require.Equal(t, uint32(windows.SERVICE_STOP_PENDING), st.CurrentState, "only StopPending between Running and Stopped: %v", stopping)
 		assert.Zero(t, st.ControlsAccepted, "a stopping service accepts nothing")
-		assert.Positive(t, st.WaitHint, "a wait hint while stopping")
+		// 10 s from the stop until the first progress report, then the
+		// demo's promise of its next report.
+		assert.Contains(t, []uint32{10000, uint32(drainPromise.Milliseconds())}, st.WaitHint, "the wait hint")
 		checkpoints = append(checkpoints, st.CheckPoint)
+		lastHint = st.WaitHint
 	}
 	t.Logf("drain took %v; StopPending checkpoints %v; final %+v", drain.Round(time.Millisecond), checkpoints, final)
 	require.GreaterOrEqual(t, len(checkpoints), 4, "the stop, the demo taking it up, and at least two drain reports: %v\nlog:\n%s", stopping, log)
+	assert.Equal(t, uint32(drainPromise.Milliseconds()), lastHint, "the drain's reports set the wait hint")
 	for i := 1; i < len(checkpoints); i++ {
 		assert.Greater(t, checkpoints[i], checkpoints[i-1], "the checkpoint advances: %v", checkpoints)
 	}
