@@ -127,7 +127,7 @@ func TestBridgeStop(t *testing.T) {
 	assert.Equal(t, running, d.next(), "Interrogate repeats the status")
 	d.control(svc.Stop)
 	assert.Equal(t, svc.Status{State: svc.StopPending, CheckPoint: 1, WaitHint: 10000}, d.next(), "Stop: StopPending at once")
-	assert.Equal(t, ctrlc.Terminate, <-got, "Stop arrives as Terminate")
+	assert.Equal(t, ctrlc.Terminate, event(t, got), "Stop arrives as Terminate")
 	assert.Equal(t, svc.Status{State: svc.StopPending, CheckPoint: 2, WaitHint: 10000}, d.next(), "Stopping advances")
 	assert.Equal(t, svc.Status{State: svc.StopPending, CheckPoint: 3, WaitHint: 3000}, d.next())
 	assert.Equal(t, svc.Status{State: svc.StopPending, CheckPoint: 4, WaitHint: 4000}, d.next())
@@ -145,7 +145,7 @@ func TestBridgeShutdown(t *testing.T) {
 		d.next()
 		d.control(cmd)
 		assert.Equal(t, svc.StopPending, d.next().State)
-		assert.Equal(t, ctrlc.Shutdown, <-got, "control %d arrives as Shutdown", cmd)
+		assert.Equal(t, ctrlc.Shutdown, event(t, got), "control %d arrives as Shutdown", cmd)
 		d.control(svc.Shutdown) // after PreShutdown: already stopping, no second event
 		for cp := uint32(2); cp <= 4; cp++ {
 			assert.Equal(t, cp, d.next().CheckPoint)
