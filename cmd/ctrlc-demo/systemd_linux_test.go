@@ -65,7 +65,7 @@ func TestSystemdNotify(t *testing.T) {
 	ready, stopping := index("READY=1"), index("STOPPING=1")
 	require.Equal(t, 0, ready, "READY=1 first:\n%s", all)
 	assert.Equal(t, 1, strings.Count(all, "READY=1\n"), "READY=1 once")
-	assert.Equal(t, "STATUS=running: 1 workers, 100 commands/s, 400ms each", lines[1])
+	assert.True(t, strings.HasPrefix(lines[1], "STATUS=running: "), "the ready status: %q", lines[1])
 	require.Greater(t, stopping, ready, "STOPPING=1 after READY=1:\n%s", all)
 	assert.Equal(t, 1, strings.Count(all, "STOPPING=1\n"), "STOPPING=1 once")
 	assert.Equal(t, "STATUS=received terminate (SIGTERM), shutting down", lines[stopping+1])
