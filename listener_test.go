@@ -109,9 +109,9 @@ func TestEventTakenBeforeListenerIsNotDelivered(t *testing.T) {
 	l, err := Notify(WithoutForceExit()) // ... and a listener is added before it is dispatched
 	require.NoError(t, err)
 	defer l.Stop()
-	dispatch(Event{Kind: Interrupt}, source{native: true, gen: gen})
+	dispatch(Event{Kind: Interrupt}, source{gen: gen})
 	assertEmpty(t, l)
-	dispatch(Event{Kind: Interrupt}, source{native: true, gen: hub.gen.Load()})
+	dispatch(Event{Kind: Interrupt}, source{gen: hub.gen.Load()})
 	assert.Equal(t, 1, recv(t, l).Seq)
 }
 
