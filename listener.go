@@ -48,8 +48,10 @@ func notify(cfg config) (*Listener, error) {
 }
 
 // C returns the shutdown channel. The first event is always delivered, even
-// if nobody reads yet; later ones may coalesce while the channel is full, and
-// Event.Seq tells how many arrived. C is not closed by Stop.
+// if nobody reads yet; later ones may be dropped while the channel is full
+// (it holds 4), and Event.Seq tells how many arrived. Repeats within the
+// repeat window (WithRepeatWindow) are neither delivered nor counted. C is
+// not closed by Stop.
 func (l *Listener) C() <-chan Event {
 	if l == nil {
 		return nil
