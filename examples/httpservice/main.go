@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc/pool"
+	"github.com/ctrlc-go/ctrlc/service"
 )
 
 func main() { os.Exit(run(os.Args[1:])) }
@@ -47,6 +48,7 @@ type config struct {
 	job      time.Duration
 	policy   pool.Policy
 	naive    bool
+	service  string
 }
 
 func parseFlags(args []string, out io.Writer) (config, error) {
@@ -63,6 +65,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&c.job, "job", 50*time.Millisecond, "how long each job works")
 	policy := fs.String("policy", "finish", "at shutdown, queued jobs: finish (run them) or abandon (hand them back)")
 	fs.BoolVar(&c.naive, "naive", false, "run the naive program instead (for comparison)")
+	fs.StringVar(&c.service, "service", "", "run as the Windows service `NAME` (detected when empty)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -122,9 +125,19 @@ func run(args []string) int {
 	if cfg.naive {
 		return runNaive(cfg)
 	}
-	if err := serve(cfg); err != nil {
+	// service.Run just calls the function, except under the Windows service
+	// control manager; under systemd (Type=notify) the service reports
+	// READY=1 and STOPPING=1 through $NOTIFY_SOCKET.
+	code, err := service.Run(cfg.service, func() int {
+		if err := serve(cfg); err != nil {
+			fmt.Fprintf(os.Stderr, "httpservice: %v\n", err)
+			return 1
+		}
+		return 0
+	})
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "httpservice: %v\n", err)
 		return 1
 	}
-	return 0
+	return code
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ctrlc-go/ctrlc"
 	"github.com/ctrlc-go/ctrlc/pool"
+	"github.com/ctrlc-go/ctrlc/service"
 )
 
 // serve runs the service until the first stop event, then shuts it down in
@@ -108,6 +109,9 @@ func serve(cfg config) error {
 	if err := jobs.BeforeStop("readiness off", func(ctx context.Context) error {
 		ready.Store(false)
 		fmt.Printf("readiness off at %s\n", time.Now().Format(time.RFC3339Nano))
+		if err := service.Stopping(); err != nil {
+			fmt.Printf("service manager: %v\n", err)
+		}
 		select {
 		case <-time.After(cfg.announce):
 			return nil
@@ -141,6 +145,9 @@ func serve(cfg config) error {
 		close(served)
 	}()
 	ready.Store(true)
+	if err := service.Ready(); err != nil {
+		fmt.Printf("service manager: %v\n", err)
+	}
 	fmt.Printf("listening on http://%s (pid %d, %d pending jobs resumed)\n", ln.Addr(), os.Getpid(), len(pending))
 
 	report, err := jobs.Run(listener.C())

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc/pool"
+	"github.com/ctrlc-go/ctrlc/service"
 )
 
 func main() { os.Exit(run(os.Args[1:])) }
@@ -40,6 +41,7 @@ type config struct {
 	job                         time.Duration
 	workers                     int
 	policy                      pool.Policy
+	service                     string
 }
 
 func parseFlags(args []string, out io.Writer) (config, error) {
@@ -56,6 +58,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&c.grace, "grace", 0, "the supervisor's grace period (Kubernetes' terminationGracePeriodSeconds): the shutdown ends before it, whatever -budget says; 0: unknown")
 	fs.DurationVar(&c.job, "job", 10*time.Millisecond, "how long each message's work takes")
 	fs.IntVar(&c.workers, "workers", 4, "messages worked on at once; as many more wait in the queue")
+	fs.StringVar(&c.service, "service", "", "run as the Windows service `NAME` (detected when empty)")
 	policy := fs.String("policy", "finish", "at shutdown, queued messages: finish (run them) or abandon (Nak them)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -109,9 +112,19 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "natsworker: %v\n", err)
 		return 2
 	}
-	if err := work(cfg); err != nil {
+	// service.Run just calls the function, except under the Windows service
+	// control manager; under systemd (Type=notify) the worker reports
+	// READY=1 and STOPPING=1 through $NOTIFY_SOCKET.
+	code, err := service.Run(cfg.service, func() int {
+		if err := work(cfg); err != nil {
+			fmt.Fprintf(os.Stderr, "natsworker %s: %v\n", cfg.name, err)
+			return 1
+		}
+		return 0
+	})
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "natsworker %s: %v\n", cfg.name, err)
 		return 1
 	}
-	return 0
+	return code
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ctrlc-go/ctrlc"
 	"github.com/ctrlc-go/ctrlc/pool"
+	"github.com/ctrlc-go/ctrlc/service"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -83,6 +84,9 @@ func work(cfg config) error {
 	// what the fetch in progress brings.
 	if err := messages.BeforeStop("stop fetching", func(ctx context.Context) error {
 		fmt.Printf("%s: stopping: no more fetches\n", cfg.name)
+		if err := service.Stopping(); err != nil {
+			fmt.Printf("%s: service manager: %v\n", cfg.name, err)
+		}
 		stopped := make(chan struct{})
 		go func() { f.Stop(); close(stopped) }()
 		select {
@@ -96,6 +100,9 @@ func work(cfg config) error {
 	}
 	f.running.Add(1)
 	go f.loop()
+	if err := service.Ready(); err != nil {
+		fmt.Printf("%s: service manager: %v\n", cfg.name, err)
+	}
 	fmt.Printf("%s: fetching from %s/%s (pid %d)\n", cfg.name, cfg.stream, cfg.consumer, os.Getpid())
 
 	report, err := messages.Run(listener.C())
