@@ -380,3 +380,23 @@ func TestSecondSignalSavesPending(t *testing.T) {
 	}
 	checkAllBack(t, dir, n)
 }
+
+// TestAnnounceLongerThanGrace: when the grace period ends before the
+// announce delay does, the HTTP shutdown never ran; the service still exits
+// before the grace period ends, its jobs handed back.
+func TestAnnounceLongerThanGrace(t *testing.T) {
+	const n, grace = 5, 2 * time.Second
+	dir := t.TempDir()
+	p := startWithJobs(t, dir, n, "-announce", "20s", "-budget", "25s", "-grace", grace.String(), "-workers", "2", "-job", "1h")
+	sent := time.Now()
+	p.Signal(syscall.SIGTERM)
+	code, ended, _ := p.Wait()
+	t.Logf("exit %d %v after SIGTERM; output:\n%s", code, ended.Sub(sent).Round(time.Millisecond), p.Output())
+	if took := ended.Sub(sent); took > grace {
+		t.Errorf("exited %v after SIGTERM, past the %v grace period", took, grace)
+	}
+	if code == 0 {
+		t.Errorf("exit 0, want an error: the announce was cut short")
+	}
+	checkAllBack(t, dir, n)
+}

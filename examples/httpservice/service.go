@@ -151,6 +151,10 @@ func serve(cfg config) error {
 	fmt.Printf("listening on http://%s (pid %d, %d pending jobs resumed)\n", ln.Addr(), os.Getpid(), len(pending))
 
 	report, err := jobs.Run(listener.C())
+	// When the budget ran out before the "http shutdown" stop function
+	// (an announce longer than the grace period), the server still serves:
+	// close it, or waiting for Serve below would never end.
+	_ = srv.Close()
 	if report == nil {
 		return err
 	}
