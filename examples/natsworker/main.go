@@ -117,13 +117,13 @@ func run(args []string) int {
 	// READY=1 and STOPPING=1 through $NOTIFY_SOCKET.
 	code, err := service.Run(cfg.service, func() int {
 		if err := work(cfg); err != nil {
-			fmt.Fprintf(os.Stderr, "natsworker %s: %v\n", cfg.name, err)
+			fmt.Fprintf(os.Stderr, "%s: %v\n", cfg.name, err)
 			return 1
 		}
 		return 0
 	})
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "natsworker %s: %v\n", cfg.name, err)
+		fmt.Fprintf(os.Stderr, "%s: %v\n", cfg.name, err)
 		return 1
 	}
 	return code

@@ -27,7 +27,7 @@ const (
 func work(cfg config) error {
 	nc, err := nats.Connect(cfg.url, nats.Name(cfg.name))
 	if err != nil {
-		return err
+		return fmt.Errorf("connecting to %s: %w", cfg.url, err)
 	}
 	defer nc.Close()
 	js, err := jetstream.New(nc)
