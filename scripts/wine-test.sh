@@ -26,6 +26,9 @@ wine=/usr/lib/wine/wine64
 wineserver=/usr/lib/wine/wineserver64
 export WINEDEBUG=-all
 export WINEPREFIX=$cache/prefix
+# With an X display Wine gives consoles real windows, and closing one of them
+# kills the processes attached to it with exit code 0: the tests want none.
+unset DISPLAY WAYLAND_DISPLAY
 command -v go >/dev/null || export PATH=$PATH:/usr/local/go/bin
 
 log() { printf 'wine-test: %s\n' "$*" >&2; }
@@ -100,8 +103,9 @@ export PATH=$cache/bin:$PATH
 # with /dev/null as their output: started by the first test binary, they
 # would inherit its output pipe and keep it open, and go test would wait for
 # it in vain ("Test I/O incomplete 30s after exiting").
-# (wineserver -p fails when a server for the prefix already runs: use that one.)
-if "$wineserver" -p 60 2>/dev/null; then
+# (wineserver -p fails when a server for the prefix already runs: use that one.
+# "-p60" keeps it 60 s after the last client; "-p 60" would mean "forever".)
+if "$wineserver" -p60 2>/dev/null; then
 	trap '"$wineserver" -k 2>/dev/null || true' EXIT
 fi
 "$wine" cmd /c exit </dev/null >/dev/null 2>&1 || true
