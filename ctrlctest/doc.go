@@ -31,6 +31,17 @@
 // STATUS_CONTROL_C_EXIT when the process is still alive by then (Wine leaves
 // it running), so a test sees what Windows users see.
 //
+// Windows details: the target must be a process of the same architecture
+// that the test's user may open (PROCESS_CREATE_THREAD and friends). A
+// process started with CREATE_NEW_PROCESS_GROUP ignores an injected
+// CTRL_C_EVENT, as it ignores a typed Ctrl-C (under Wine it ignores every
+// injected event), so Start does not use that flag. CtrlRoutine is exported
+// by kernel32 under Wine but not by Windows: there, the first Send runs the
+// test binary once more, hidden in a console of its own, to send itself an
+// event and report the address of the routine its handler was called from
+// (an init function in this package does that, so any binary that imports it
+// can).
+//
 // Elsewhere (js/wasm, wasip1, plan9, ...) Send returns an error wrapping
 // errors.ErrUnsupported, and Start skips the test where no child process can
 // run.

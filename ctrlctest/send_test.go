@@ -149,3 +149,20 @@ func BenchmarkSend(b *testing.B) {
 		p.WaitFor(fmt.Sprintf("got %d.", i))
 	}
 }
+
+// TestStartSkipsWhereNoProcessCanStart: under js/wasm and wasip1 a test that
+// needs a child process skips, with the reason, instead of failing.
+func TestStartSkipsWhereNoProcessCanStart(t *testing.T) {
+	if ctrlctest.CanStart {
+		t.Skip("this platform can start processes")
+	}
+	returned, skipped := false, false
+	t.Run("start", func(t *testing.T) {
+		defer func() { skipped = t.Skipped() }()
+		ctrlctest.Start(t, ctrlctest.Self("events"))
+		returned = true
+	})
+	if returned || !skipped {
+		t.Fatalf("Start returned %v, skipped %v; want a skip", returned, skipped)
+	}
+}
