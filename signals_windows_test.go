@@ -30,6 +30,10 @@ func init() {
 	childScenarios["win-hold"] = childWinHold
 }
 
+// childTimeout bounds every wait of a child program and of its parent
+// (ctrlctest.Timeout, which this package's own tests cannot import).
+const childTimeout = 30 * time.Second
+
 // ownConsoleEnv marks a test binary started by TestConsoleCtrlC in a console
 // of its own.
 const ownConsoleEnv = "CTRLC_TEST_OWN_CONSOLE"
@@ -133,10 +137,10 @@ func runInOwnConsole(t *testing.T) {
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err = <-done:
-	case <-time.After(30 * time.Second):
+	case <-time.After(childTimeout):
 		_ = cmd.Process.Kill()
 		<-done
-		t.Fatalf("the child in its own console still ran after %v; output:\n%s", 30 * time.Second, &out)
+		t.Fatalf("the child in its own console still ran after %v; output:\n%s", childTimeout, &out)
 	}
 	o := out.String()
 	switch {
@@ -269,7 +273,7 @@ func childWinBreak() int {
 	case e := <-l.C():
 		fmt.Println("got", e)
 		return 0
-	case <-time.After(30 * time.Second):
+	case <-time.After(childTimeout):
 		fmt.Println("no event")
 		return 1
 	}
@@ -284,7 +288,7 @@ func childWinBreakStopped() int {
 	}
 	l.Stop()
 	fmt.Println("ready")
-	time.Sleep(30 * time.Second)
+	time.Sleep(childTimeout)
 	fmt.Println("still alive")
 	return 1
 }
@@ -326,7 +330,7 @@ func childWinClose() int {
 	select {
 	case e := <-l.C():
 		say("got %v", e)
-	case <-time.After(30 * time.Second):
+	case <-time.After(childTimeout):
 		say("no close event")
 		return 1
 	}
@@ -335,7 +339,6 @@ func childWinClose() int {
 	f.Close()
 	return 0
 }
-
 
 // The settings of childWinHold, exported for signals_windows_child_test.go.
 const (
@@ -370,7 +373,7 @@ func childWinHold() int {
 	select {
 	case e := <-l.C():
 		fmt.Println("got", e)
-	case <-time.After(30 * time.Second):
+	case <-time.After(childTimeout):
 		fmt.Println("no event")
 		return 1
 	}
@@ -380,7 +383,7 @@ func childWinHold() int {
 		return 0
 	}
 	l.Stop()
-	time.Sleep(30 * time.Second)
+	time.Sleep(childTimeout)
 	fmt.Println("not ended after the hold")
 	return 1
 }
