@@ -61,15 +61,16 @@ func childEvents() int {
 	}
 }
 
-// childSignals prints a numbered line for every os.Interrupt (SIGINT;
-// CTRL_C_EVENT or CTRL_BREAK_EVENT on Windows) it gets, for ever.
+// childSignals prints a numbered line, with the time it arrived, for every
+// os.Interrupt (SIGINT; CTRL_C_EVENT or CTRL_BREAK_EVENT on Windows) it
+// gets, for ever.
 func childSignals() int {
 	c := make(chan os.Signal, 1)
 	signal.Notify(c, os.Interrupt)
 	fmt.Println("ready")
 	for i := 1; ; i++ {
 		<-c
-		fmt.Printf("got %d.\n", i)
+		fmt.Printf("got %d. at %d\n", i, time.Now().UnixNano())
 	}
 }
 
