@@ -28,8 +28,10 @@
 // Shutdown, Windows ends the process once its handlers return, or when they
 // hold it longer than the system allows (5 s for Close, 20 s for Logoff and
 // Shutdown); Send does the same with TerminateProcess and exit status
-// STATUS_CONTROL_C_EXIT when the process is still alive by then (Wine leaves
-// it running), so a test sees what Windows users see.
+// STATUS_CONTROL_C_EXIT when the process is still alive half a second after
+// that (Wine leaves it running), so a test sees what Windows users see. A
+// process that exits by itself first, inside the hold or within that half
+// second, keeps its own exit status.
 //
 // Windows details: the target must be a process of the same architecture
 // that the test's user may open (PROCESS_CREATE_THREAD and friends). A

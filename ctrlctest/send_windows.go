@@ -23,6 +23,9 @@ const StatusControlCExit = 0xC000013A
 const (
 	closeTimeout      = 5 * time.Second
 	endSessionTimeout = 20 * time.Second
+	// exitWait is how long a process whose close handlers have returned
+	// may take to end by itself before Send ends it.
+	exitWait = 500 * time.Millisecond
 	// handlerTimeout bounds the wait for the handlers of the other events,
 	// which Windows lets run as long as they like: Send must not hang.
 	handlerTimeout = Timeout
@@ -89,10 +92,12 @@ func send(pid int, k ctrlc.Kind) error {
 	return endAsWindows(proc)
 }
 
-// endAsWindows ends proc with STATUS_CONTROL_C_EXIT unless it has exited (or
-// is exiting: on Windows, CtrlRoutine's own exit may race with this).
+// endAsWindows ends proc with STATUS_CONTROL_C_EXIT unless it ends by
+// itself within exitWait: the CtrlRoutine thread also ends when the process
+// exits on its own while its handler holds it (ExitProcess ends the other
+// threads first), and the process's own exit status must then stand.
 func endAsWindows(proc windows.Handle) error {
-	if exited(proc) {
+	if w, err := windows.WaitForSingleObject(proc, uint32(exitWait/time.Millisecond)); err == nil && w == windows.WAIT_OBJECT_0 {
 		return nil
 	}
 	err := windows.TerminateProcess(proc, StatusControlCExit)
