@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ctrlc-go/ctrlc"
 	"github.com/ctrlc-go/ctrlc/ctrlctest"
@@ -25,6 +26,20 @@ import (
 func TestChildBreak(t *testing.T) {
 	c := ctrlctest.Start(t, ctrlctest.Self("win-break"))
 	c.WaitFor("ready")
+	c.Send(ctrlc.Break)
+	c.WaitFor("got break (CTRL_BREAK_EVENT)")
+	if st := c.Status(); st.Code != 0 {
+		t.Fatalf("child %v; output:\n%s", st, c.Output())
+	}
+}
+
+// TestChildWaitsOnTheChannelAlone: a program whose only goroutine waits on
+// the shutdown channel is waiting for an event, not deadlocked: the Go
+// runtime must not end it with "all goroutines are asleep".
+func TestChildWaitsOnTheChannelAlone(t *testing.T) {
+	c := ctrlctest.Start(t, ctrlctest.Self("win-alone"))
+	c.WaitFor("ready")
+	time.Sleep(100 * time.Millisecond) // the runtime finds a deadlock at once
 	c.Send(ctrlc.Break)
 	c.WaitFor("got break (CTRL_BREAK_EVENT)")
 	if st := c.Status(); st.Code != 0 {

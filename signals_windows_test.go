@@ -28,6 +28,7 @@ func init() {
 	childScenarios["win-break-stopped"] = childWinBreakStopped
 	childScenarios["win-close"] = childWinClose
 	childScenarios["win-hold"] = childWinHold
+	childScenarios["win-alone"] = childWinAlone
 }
 
 // childTimeout bounds every wait of a child program and of its parent
@@ -386,4 +387,18 @@ func childWinHold() int {
 	time.Sleep(childTimeout)
 	fmt.Println("not ended after the hold")
 	return 1
+}
+
+// childWinAlone waits on the shutdown channel and nothing else: no timer, no
+// other goroutine, as the smallest program does.
+func childWinAlone() int {
+	l, err := Notify()
+	if err != nil {
+		fmt.Println("notify:", err)
+		return 2
+	}
+	defer l.Stop()
+	fmt.Println("ready")
+	fmt.Println("got", <-l.C())
+	return 0
 }

@@ -27,8 +27,8 @@ set -euo pipefail
 # TestCtrlRoutineFromHelper (Windows' way of finding CtrlRoutine).
 REQUIRED=(
 	TestConsoleCtrlC TestCloseHoldUntilStop TestCloseHoldUntilGrace TestCallbackUnwantedEvent
-	TestSendEachKind TestSendUnsupportedKind TestSendToExitedProcess
-	TestChildBreak TestChildBreakAfterStop TestChildClose TestChildLogoff TestChildShutdown
+	TestSendEachKind TestSendUnsupportedKind TestSendToExitedProcess TestSendEndsAHoldAtWindowsLimit
+	TestChildBreak TestChildBreakAfterStop TestChildWaitsOnTheChannelAlone TestChildClose TestChildLogoff TestChildShutdown
 	TestChildCloseGrace TestChildCloseExit
 	TestCtrlBreak TestSecondCtrlBreakForcesExit TestCloseDrainsInsideTheHold
 )
