@@ -17,6 +17,7 @@ func TestMain(m *testing.M) {
 		"events":  childEvents,
 		"signals": childSignals,
 		"idle":    childIdle,
+		"holder":  childHolder,
 	})
 	// Under js/wasm the goroutine that brought the last JavaScript event
 	// into Go parks in runtime.handleEvent: the runtime's, not a leak.
@@ -78,5 +79,21 @@ func childSignals() int {
 func childIdle() int {
 	fmt.Println("ready")
 	time.Sleep(ctrlctest.Timeout)
+	return 1
+}
+
+// childHolder holds a close event for a minute, far past the 5 s after which
+// Windows ends the process.
+func childHolder() int {
+	l, err := ctrlc.Notify(ctrlc.WithKinds(ctrlc.Close), ctrlc.WithoutForceExit(), ctrlc.WithCloseGrace(time.Minute))
+	if err != nil {
+		fmt.Println("notify:", err)
+		return 2
+	}
+	defer l.Stop()
+	fmt.Println("ready")
+	fmt.Println("got", <-l.C())
+	time.Sleep(time.Minute)
+	fmt.Println("not ended")
 	return 1
 }

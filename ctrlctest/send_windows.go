@@ -66,6 +66,12 @@ func send(pid int, k ctrlc.Kind) error {
 	if exited(proc) {
 		return fmt.Errorf("the process has exited")
 	}
+	// CtrlRoutine's address is this process's: a target of another
+	// architecture (a 32-bit one under WOW64) has it elsewhere.
+	var theirs, ours bool
+	if windows.IsWow64Process(proc, &theirs) == nil && windows.IsWow64Process(windows.CurrentProcess(), &ours) == nil && theirs != ours {
+		return fmt.Errorf("the process runs under WOW64 and this one does not, or the other way round: CtrlRoutine is elsewhere there")
+	}
 	thread, _, err := procCreateRemoteThread.Call(uintptr(proc), 0, 0, routine, uintptr(ev), 0, 0)
 	if thread == 0 {
 		return fmt.Errorf("CreateRemoteThread at CtrlRoutine(%d): %w", ev, err)
@@ -79,25 +85,30 @@ func send(pid int, k ctrlc.Kind) error {
 	case ctrlc.Logoff, ctrlc.Shutdown:
 		limit = endSessionTimeout
 	}
-	switch w, err := windows.WaitForSingleObject(windows.Handle(thread), uint32(limit/time.Millisecond)); {
+	w, err := windows.WaitForSingleObject(windows.Handle(thread), uint32(limit/time.Millisecond))
+	switch {
 	case err != nil:
 		return fmt.Errorf("waiting for the CtrlRoutine thread: %w", err)
-	case w == uint32(windows.WAIT_TIMEOUT) && limit == handlerTimeout:
+	case limit == handlerTimeout && w == uint32(windows.WAIT_TIMEOUT):
 		return fmt.Errorf("the process's handlers for %s still run after %v", ctrlName(ev), limit)
-	}
-	if limit == handlerTimeout {
+	case limit == handlerTimeout:
 		return nil
+	case w == uint32(windows.WAIT_TIMEOUT):
+		// The handlers hold the process past Windows' limit: Windows ends it.
+		return endAsWindows(proc, 0)
 	}
-	// Windows ends the process now, if its handlers did not. Wine does not.
-	return endAsWindows(proc)
+	// The handlers returned: Windows ends the process now (Wine does not),
+	// unless it is already exiting by itself. The CtrlRoutine thread also
+	// ends when the process exits on its own while its handler holds it
+	// (ExitProcess ends the other threads first), and the process's own exit
+	// status must then stand: give it exitWait to finish exiting.
+	return endAsWindows(proc, exitWait)
 }
 
 // endAsWindows ends proc with STATUS_CONTROL_C_EXIT unless it ends by
-// itself within exitWait: the CtrlRoutine thread also ends when the process
-// exits on its own while its handler holds it (ExitProcess ends the other
-// threads first), and the process's own exit status must then stand.
-func endAsWindows(proc windows.Handle) error {
-	if w, err := windows.WaitForSingleObject(proc, uint32(exitWait/time.Millisecond)); err == nil && w == windows.WAIT_OBJECT_0 {
+// itself within wait.
+func endAsWindows(proc windows.Handle, wait time.Duration) error {
+	if w, err := windows.WaitForSingleObject(proc, uint32(wait/time.Millisecond)); err == nil && w == windows.WAIT_OBJECT_0 {
 		return nil
 	}
 	err := windows.TerminateProcess(proc, StatusControlCExit)

@@ -9,7 +9,8 @@ import (
 func ExampleStatus_String() {
 	fmt.Println(ctrlctest.Status{Code: 0})
 	fmt.Println(ctrlctest.Status{Code: 130})
-	fmt.Println(ctrlctest.Status{Code: 0xC000013A})
+	status := uint32(0xC000013A) // STATUS_CONTROL_C_EXIT, as Windows reports it
+	fmt.Println(ctrlctest.Status{Code: int(status)})
 	// Output:
 	// exit code 0
 	// exit code 130
