@@ -143,8 +143,8 @@ func ctrlRoutineHere() (uintptr, error) {
 			return 0, fmt.Errorf("NtQueryInformationThread gave no start address")
 		}
 		return a, nil
-	case <-time.After(5 * time.Second):
-		return 0, fmt.Errorf("no CTRL_C_EVENT within 5 s")
+	case <-time.After(2 * time.Second): // it takes about a millisecond
+		return 0, fmt.Errorf("no CTRL_C_EVENT within 2 s")
 	}
 }
 
