@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
-	"github.com/ctrlc-go/ctrlc/internal/proctest"
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"github.com/hashicorp/go-multierror"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,7 +23,7 @@ import (
 var childScenarios = map[string]func() int{}
 
 func TestMain(m *testing.M) {
-	proctest.RunChild(childScenarios)
+	ctrlctest.RunChild(childScenarios)
 	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("runtime.handleEvent")) // js/wasm's event goroutine
 }
 

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
-	"github.com/ctrlc-go/ctrlc/internal/proctest"
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -75,7 +75,7 @@ func TestRealSIGINTDrainsAChildsPool(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
 	}
-	c := proctest.Start(t, proctest.Self("stream"))
+	c := ctrlctest.Start(t, ctrlctest.Self("stream"))
 	c.WaitFor("ready")
 	c.Interrupt()
 	line := c.WaitFor("report ")
