@@ -31,10 +31,6 @@ func init() {
 	childScenarios["win-alone"] = childWinAlone
 }
 
-// childTimeout bounds every wait of a child program and of its parent
-// (ctrlctest.Timeout, which this package's own tests cannot import).
-const childTimeout = 30 * time.Second
-
 // ownConsoleEnv marks a test binary started by TestConsoleCtrlC in a console
 // of its own.
 const ownConsoleEnv = "CTRLC_TEST_OWN_CONSOLE"
