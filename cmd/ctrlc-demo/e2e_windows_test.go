@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -18,23 +17,13 @@ import (
 )
 
 // Real console events to the demo, sent with ctrlctest, which starts the demo
-// on the test's console (no process group of its own) and injects each event
-// the way the console does: under Wine as on Windows.
-
-// startWinDemo starts the demo with its output merged into the child's
-// lines, and waits for its ready line.
-func startWinDemo(t *testing.T, args ...string) *ctrlctest.Process {
-	t.Helper()
-	needDemo(t)
-	c := ctrlctest.Start(t, exec.Command(demoPath, args...))
-	c.WaitFor("press Ctrl-C to stop")
-	return c
-}
+// (startDemo) on the test's console, without a process group of its own, and
+// injects each event the way the console does: under Wine as on Windows.
 
 // TestCtrlBreak runs the demo with no flags and sends CTRL_BREAK: the story's
 // lines come in order and the demo exits 0.
 func TestCtrlBreak(t *testing.T) {
-	c := startWinDemo(t)
+	c := startDemo(t)
 	time.Sleep(300 * time.Millisecond)
 	c.Send(ctrlc.Break)
 	code, err := c.Wait()
@@ -56,7 +45,7 @@ func TestCtrlBreak(t *testing.T) {
 // TestSecondCtrlBreakForcesExit: a second CTRL_BREAK during a slow drain
 // ends the demo with 130 (Go maps CTRL_BREAK to SIGINT).
 func TestSecondCtrlBreakForcesExit(t *testing.T) {
-	c := startWinDemo(t, "-workers", "1", "-work", "1m", "-rate", "100", "-queue", "3")
+	c := startDemo(t, "-workers", "1", "-work", "1m", "-rate", "100", "-queue", "3")
 	time.Sleep(100 * time.Millisecond)
 	c.Send(ctrlc.Break)
 	c.WaitFor("draining ")
@@ -76,7 +65,7 @@ func TestCloseDrainsInsideTheHold(t *testing.T) {
 	unprocessed := tempPath(t, "unprocessed.jsonl")
 	// One slow worker and a full queue, abandoned at the drain: the running
 	// command finishes within the hold and the queued ones are handed back.
-	c := startWinDemo(t, "-workers", "1", "-work", "1s", "-rate", "100", "-queue", "4",
+	c := startDemo(t, "-workers", "1", "-work", "1s", "-rate", "100", "-queue", "4",
 		"-policy", "abandon", "-unprocessed", unprocessed)
 	time.Sleep(200 * time.Millisecond)
 	c.Send(ctrlc.Close) // returns once the demo has ended
