@@ -26,6 +26,10 @@ func Send(pid int, k ctrlc.Kind) error {
 		// kill(2) reads pid 0 and -1 as "my group" and "everyone".
 		return fmt.Errorf("ctrlctest: Send(%d, %v): pid must be above zero", pid, k)
 	}
+	if int64(pid) > maxPid {
+		// kill(2) would truncate it to another process's pid.
+		return fmt.Errorf("ctrlctest: Send(%d, %v): pid above %d", pid, k, int64(maxPid))
+	}
 	if err := send(pid, k); err != nil {
 		return fmt.Errorf("ctrlctest: Send(%d, %v): %w", pid, k, err)
 	}

@@ -52,6 +52,14 @@ func TestSendBadArguments(t *testing.T) {
 			t.Errorf("Send(%d, %d) = %v; want an error containing %q (is %v)", tc.pid, tc.kind, err, tc.want, tc.is)
 		}
 	}
+	// A pid that kill(2) would truncate to a small one (pid 5 here).
+	if strconv.IntSize == 64 {
+		var huge int64 = 1<<33 + 5
+		err := ctrlctest.Send(int(huge), ctrlc.Interrupt)
+		if err == nil || !strings.Contains(err.Error(), "Send(8589934597, interrupt): pid above ") {
+			t.Errorf("Send(1<<33 + 5, interrupt) = %v; want an error naming the pid", err)
+		}
+	}
 }
 
 // TestSendUnsupportedKind: a kind with no native event here is

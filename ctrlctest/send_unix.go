@@ -5,6 +5,7 @@ package ctrlctest
 import (
 	"github.com/ctrlc-go/ctrlc"
 	"golang.org/x/sys/unix"
+	"math"
 )
 
 // signals holds the signal of each kind that has one on Unix.
@@ -14,6 +15,9 @@ var signals = map[ctrlc.Kind]unix.Signal{
 	ctrlc.Hangup:    unix.SIGHUP,
 	ctrlc.Quit:      unix.SIGQUIT,
 }
+
+// maxPid is the largest pid: pid_t is 32 bits.
+const maxPid = math.MaxInt32
 
 func send(pid int, k ctrlc.Kind) error {
 	sig, ok := signals[k]

@@ -5,6 +5,7 @@ package ctrlctest
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
@@ -41,6 +42,9 @@ var ctrlEvents = map[ctrlc.Kind]uint32{
 }
 
 var procCreateRemoteThread = windows.NewLazySystemDLL("kernel32.dll").NewProc("CreateRemoteThread")
+
+// maxPid is the largest pid: a process id is a DWORD.
+const maxPid = math.MaxUint32
 
 func send(pid int, k ctrlc.Kind) error {
 	ev, ok := ctrlEvents[k]
