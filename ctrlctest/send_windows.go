@@ -82,20 +82,22 @@ func send(pid int, k ctrlc.Kind) error {
 	}
 	defer windows.CloseHandle(windows.Handle(thread))
 
-	limit := handlerTimeout
+	// Windows ends the process once its close, logoff or shutdown handlers
+	// return, or at its limit; the other events' handlers may run on.
+	holds, limit := true, closeTimeout
 	switch k {
-	case ctrlc.Close:
-		limit = closeTimeout
 	case ctrlc.Logoff, ctrlc.Shutdown:
 		limit = endSessionTimeout
+	case ctrlc.Interrupt, ctrlc.Break:
+		holds, limit = false, handlerTimeout
 	}
 	w, err := windows.WaitForSingleObject(windows.Handle(thread), uint32(limit/time.Millisecond))
 	switch {
 	case err != nil:
 		return fmt.Errorf("waiting for the CtrlRoutine thread: %w", err)
-	case limit == handlerTimeout && w == uint32(windows.WAIT_TIMEOUT):
+	case !holds && w == uint32(windows.WAIT_TIMEOUT):
 		return fmt.Errorf("the process's handlers for %s still run after %v", ctrlName(ev), limit)
-	case limit == handlerTimeout:
+	case !holds:
 		return nil
 	case w == uint32(windows.WAIT_TIMEOUT):
 		// The handlers hold the process past Windows' limit: Windows ends it.
