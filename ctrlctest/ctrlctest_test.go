@@ -13,6 +13,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(ctrlctest.SelfEnv) != "" {
+		acceptCtrlC()
+	}
 	ctrlctest.RunChild(map[string]func() int{
 		"events":  childEvents,
 		"signals": childSignals,

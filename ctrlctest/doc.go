@@ -37,7 +37,8 @@
 // that the test's user may open (PROCESS_CREATE_THREAD and friends). A
 // process started with CREATE_NEW_PROCESS_GROUP ignores an injected
 // CTRL_C_EVENT, as it ignores a typed Ctrl-C (under Wine it ignores every
-// injected event), so Start does not use that flag. CtrlRoutine is exported
+// injected event), so Start does not use that flag; its children inherit
+// that, unless they call SetConsoleCtrlHandler(NULL, FALSE). CtrlRoutine is exported
 // by kernel32 under Wine but not by Windows: there, the first Send runs the
 // test binary once more, hidden in a console of its own, to send itself an
 // event and report the address of the routine its handler was called from
