@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctrlc-go/ctrlc/internal/proctest"
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,19 +27,19 @@ import (
 // own, so that the test sees what a script piping it would: the child's
 // lines are its standard error only. The shell execs the demo, which keeps
 // the process (and the pid the signals go to).
-func startSplit(t *testing.T, args ...string) (c *proctest.Child, stdoutFile string) {
+func startSplit(t *testing.T, args ...string) (c *ctrlctest.Process, stdoutFile string) {
 	t.Helper()
 	needDemo(t)
 	stdoutFile = filepath.Join(t.TempDir(), "stdout")
 	cmd := exec.Command("/bin/sh", append([]string{"-c", `exec "$0" "$@" >"$DEMO_STDOUT"`, demoPath}, args...)...)
 	cmd.Env = append(os.Environ(), "DEMO_STDOUT="+stdoutFile)
-	c = proctest.Start(t, cmd)
+	c = ctrlctest.Start(t, cmd)
 	c.WaitFor("press Ctrl-C to stop")
 	return c, stdoutFile
 }
 
 // wantExit waits for the child and checks its exit code.
-func wantExit(t *testing.T, c *proctest.Child, want int) {
+func wantExit(t *testing.T, c *ctrlctest.Process, want int) {
 	t.Helper()
 	code, err := c.Wait()
 	require.Equal(t, want, code, "exit code (%v); output:\n%s", err, c.Output())
@@ -47,7 +47,7 @@ func wantExit(t *testing.T, c *proctest.Child, want int) {
 
 // assertStory checks that the lines of the story came once each, in order,
 // with "Good bye!" last, and that progress lines came only where they belong.
-func assertStory(t *testing.T, c *proctest.Child, event string, workers int) {
+func assertStory(t *testing.T, c *ctrlctest.Process, event string, workers int) {
 	t.Helper()
 	lines := c.Lines()
 	story := []string{
@@ -83,7 +83,7 @@ var reportLine = regexp.MustCompile(`^report: (\d+) commands: (\d+) completed, (
 
 // humanReport parses the report line: submitted, completed, failed,
 // panicked, unprocessed, abandoned.
-func humanReport(t *testing.T, c *proctest.Child) (n [6]int) {
+func humanReport(t *testing.T, c *ctrlctest.Process) (n [6]int) {
 	t.Helper()
 	line := c.WaitFor("report: ")
 	m := reportLine.FindStringSubmatch(line)
