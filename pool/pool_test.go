@@ -467,7 +467,7 @@ func TestAccountingUnderRandomShutdown(t *testing.T) {
 	for it := 0; it < iterations; it++ {
 		policy := Policy(it % 2)
 		stuck := it%3 == 0 // some items ignore their context until released
-		take := it%4 == 1 // a last word calls TakePending as the shutdown runs
+		take := it%4 == 1  // a last word calls TakePending as the shutdown runs
 		t.Run(fmt.Sprintf("%d-%v-stuck=%v-take=%v", it, policy, stuck, take), func(t *testing.T) {
 			checkAccounting(t, policy, stuck, take, rand.New(rand.NewPCG(uint64(it), 42)))
 		})
