@@ -202,3 +202,36 @@ func TestEventDeadlineShimWithoutTheField(t *testing.T) {
 	}
 	assert.True(t, eventDeadline(ctrlc.Event{Kind: ctrlc.Close}).IsZero())
 }
+
+// An item cancelled by the drain deadline is reported, with its error,
+// under the stage in which the deadline passed.
+func TestInterruptedUnderTheStageOfTheDeadline(t *testing.T) {
+	for _, tc := range []struct {
+		policy Policy
+		stage  string
+	}{
+		{Finish, StageQueue},     // the deadline passes while the queue drains
+		{Abandon, StageInFlight}, // the queue is handed back at once
+	} {
+		started := make(chan struct{})
+		p, err := New(func(ctx context.Context, i int) error {
+			if i == 1 {
+				close(started)
+			}
+			<-ctx.Done()
+			return context.Cause(ctx)
+		}, Options{Workers: 1, Policy: tc.policy, DrainTimeout: 20 * time.Millisecond})
+		require.NoError(t, err)
+		require.NoError(t, p.Submit(context.Background(), 1))
+		require.NoError(t, p.Submit(context.Background(), 2))
+		<-started
+		r, err := p.Shutdown(context.Background())
+		assert.ErrorIs(t, err, ErrDrainTimeout)
+		assert.Equal(t, []int{1}, r.Interrupted)
+		assert.Equal(t, []int{2}, r.Unprocessed)
+		require.Len(t, r.Errors, 1)
+		assert.Equal(t, tc.stage, r.Errors[0].Stage, "policy %v", tc.policy)
+		assert.ErrorContains(t, stageOf(r, tc.stage).Err, tc.stage+": 1 running items interrupted: pool: drain timeout")
+		assert.True(t, r.Balanced())
+	}
+}
