@@ -12,6 +12,9 @@ import (
 
 var defaultKinds = []Kind{Interrupt, Terminate, Close}
 
+// Node cannot tell whether a signal was ignored at start.
+func ignoredKinds() kindSet { return 0 }
+
 var jsNames = [maxKind + 1]string{Interrupt: "SIGINT", Terminate: "SIGTERM", Hangup: "SIGHUP", Quit: "SIGQUIT", Close: "pagehide"}
 
 var jsNumbers = [maxKind + 1]int{Interrupt: 2, Terminate: 15, Hangup: 1, Quit: 3}
@@ -59,19 +62,31 @@ func disable(k Kind) {
 }
 
 func (w *jsWatcher) run(k Kind) {
-	defer w.fn.Release()
+	quit := false
+	defer func() {
+		if quit {
+			w.fn.Release()
+		} else {
+			// A logger called runtime.Goexit on this goroutine: carry on
+			// on a new one, or the signal would go unheard.
+			go w.run(k)
+		}
+	}()
 	// Node's signal listeners do not keep its event loop alive; a pending Go
 	// timer does, so a program waiting only on the shutdown channel is not
 	// ended as deadlocked.
 	keepAlive := time.NewTimer(24 * time.Hour)
 	defer keepAlive.Stop()
+	current := func() bool { return watchers[k] == w }
 	for {
 		select {
 		case <-w.c:
-			dispatch(Event{Kind: k, Native: jsNumbers[k], Time: time.Now()})
+			src := source{native: true, gen: hub.gen.Load(), current: current}
+			dispatch(Event{Kind: k, Native: jsNumbers[k], Time: time.Now()}, src)
 		case <-keepAlive.C:
 			keepAlive.Reset(24 * time.Hour)
 		case <-w.quit:
+			quit = true
 			return
 		}
 	}

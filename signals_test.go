@@ -2,7 +2,6 @@ package ctrlc
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -17,41 +16,6 @@ import (
 // These tests use Trigger, so they run on every platform, wasip1 included;
 // the ones with real signals are in the platform test files.
 
-func TestKindString(t *testing.T) {
-	want := []string{"interrupt", "terminate", "hangup", "quit", "break", "close", "logoff", "shutdown"}
-	for i, name := range want {
-		assert.Equal(t, name, Kind(i+1).String())
-	}
-	assert.Equal(t, "Kind(0)", Kind(0).String())
-	assert.Equal(t, "Kind(42)", Kind(42).String())
-}
-
-func TestParseKind(t *testing.T) {
-	for k := Interrupt; k <= maxKind; k++ {
-		got, err := ParseKind(strings.ToUpper(k.String()))
-		require.NoError(t, err)
-		assert.Equal(t, k, got)
-	}
-	_, err := ParseKind("sigint")
-	assert.ErrorIs(t, err, ErrUnknownKind)
-	assert.ErrorContains(t, err, `"sigint" (want one of interrupt, terminate, hangup, quit, break, close, logoff, shutdown)`)
-}
-
-func TestDefaultKinds(t *testing.T) {
-	kinds := DefaultKinds()
-	assert.Subset(t, kinds, []Kind{Interrupt, Terminate})
-	assert.NotContains(t, kinds, Hangup, "SIGHUP only on request")
-	assert.NotContains(t, kinds, Quit, "SIGQUIT only on request")
-	kinds[0] = Quit
-	assert.Equal(t, Interrupt, DefaultKinds()[0], "a copy")
-}
-
-func TestExitCode(t *testing.T) {
-	for k, code := range map[Kind]int{Interrupt: 130, Terminate: 143, Hangup: 129, Quit: 131, Break: 130, Close: 143, Logoff: 143, Shutdown: 143, 0: 1} {
-		assert.Equal(t, code, Event{Kind: k}.ExitCode(), k.String())
-	}
-}
-
 func TestBadOptionsAreNamedErrors(t *testing.T) {
 	for _, tc := range []struct {
 		opt  Option
@@ -65,6 +29,11 @@ func TestBadOptionsAreNamedErrors(t *testing.T) {
 		{WithForceExit(-2), "WithForceExit(-2)", nil},
 		{WithCloseGrace(-time.Second), "WithCloseGrace(-1s): negative duration", nil},
 		{WithLogger(nil), "WithLogger: nil logger", nil},
+		{WithGracePeriod(0), "WithGracePeriod(0s): the grace period must be positive", nil},
+		{WithGracePeriod(-time.Second), "WithGracePeriod(-1s)", nil},
+		{WithRepeatWindow(-time.Millisecond), "WithRepeatWindow(-1ms): negative duration", nil},
+		{WithLastWord(time.Second, nil), "WithLastWord: nil function", nil},
+		{WithLastWord(-time.Second, func(context.Context, Event) {}), "WithLastWord(-1s): negative timeout", nil},
 		{nil, "nil Option", nil},
 	} {
 		l, err := Notify(tc.opt)
@@ -109,7 +78,7 @@ func TestTriggerReachesEveryListenerOfTheKind(t *testing.T) {
 }
 
 func TestFirstEventKeptAndLaterOnesCoalesce(t *testing.T) {
-	l, err := Notify(WithoutForceExit())
+	l, err := Notify(WithoutForceExit(), WithRepeatWindow(0))
 	require.NoError(t, err)
 	defer l.Stop()
 	for i := 0; i < chanSize+5; i++ {
@@ -183,12 +152,12 @@ func TestSetHandlerRunsOncePerEvent(t *testing.T) {
 
 	require.NoError(t, Trigger(Event{Kind: Interrupt}))
 	<-seen
-	require.NoError(t, Trigger(Event{Kind: Terminate}))
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
 	<-seen
 	mu.Lock()
-	require.Len(t, got, 2, "no force exit for a handler: both events reach it")
+	require.Len(t, got, 2, "no force exit and no repeat window for a handler: both events reach it")
 	assert.Equal(t, Interrupt, got[0].Kind)
-	assert.Equal(t, Terminate, got[1].Kind)
+	assert.Equal(t, Interrupt, got[1].Kind)
 	assert.Equal(t, 2, got[1].Seq)
 	mu.Unlock()
 
@@ -213,14 +182,6 @@ func TestLoggerSeesEvents(t *testing.T) {
 	// slog quotes the value only when it has a space: "interrupt (SIGINT)", but plain interrupt on wasip1.
 	want := Event{Kind: Interrupt, Native: nativeOf(Interrupt)}.String()
 	assert.Regexp(t, `event="?`+regexp.QuoteMeta(want)+`"? seq=1`, buf.String())
-}
-
-func TestEventIsAnError(t *testing.T) {
-	var err error = Event{Kind: Close}
-	var e Event
-	require.True(t, errors.As(err, &e))
-	assert.Equal(t, Close, e.Kind)
-	assert.Equal(t, e.String(), err.Error())
 }
 
 type lockedWriter struct {
@@ -275,4 +236,13 @@ func assertClosed(t *testing.T, c <-chan struct{}) {
 	default:
 		t.Fatal("channel not closed")
 	}
+}
+
+func TestNotifyContextNilParent(t *testing.T) {
+	//lint:ignore SA1012 a nil parent is the point
+	ctx, stop := NotifyContext(nil) //nolint:staticcheck
+	defer stop()
+	<-ctx.Done()
+	assert.ErrorContains(t, context.Cause(ctx), "ctrlc: NotifyContext: nil parent context")
+	assert.Empty(t, hub.listeners)
 }

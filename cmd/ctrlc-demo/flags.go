@@ -26,6 +26,7 @@ type config struct {
 	failRate     float64
 	json         bool
 	unprocessed  *os.File // nil: no -unprocessed file
+	supervisorFlags
 }
 
 const usageHead = `Usage: ctrlc-demo [flags]
@@ -74,6 +75,7 @@ func parseFlags(args []string, helpOut io.Writer) (*config, error) {
 	fs.BoolVar(&c.json, "json", false, "also print the report as JSON on standard output")
 	fs.StringVar(&unprocessed, "unprocessed", "",
 		"write each command that did not run to `FILE`, one JSON line each")
+	c.supervisorFlags.register(fs)
 
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {

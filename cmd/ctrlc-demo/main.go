@@ -34,6 +34,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		say("ctrlc-demo: %v\nRun 'ctrlc-demo -h' for the flags.", err)
 		return 2
 	}
+	return supervise(cfg, stdout, stderr, serve)
+}
+
+// serve runs the bot until a stop event and drains it; it returns the exit code.
+func serve(cfg *config, stdout, stderr io.Writer) int {
+	say := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	supervisor := newSupervisor(stderr)
 
 	// 1. Catch Ctrl-C, SIGTERM and (on Windows) console close from here on.
 	// A second event during the drain ends the program at once, with the
@@ -73,13 +80,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 	say("ctrlc-demo (pid %d): %s; %s", os.Getpid(), cfg.describe(), howToStop(cfg))
+	supervisor.ready(cfg.describe())
 	status := statusLines{bot, source, &submitted, cfg.policy}
-	stopStatus := every(stderr, 2*time.Second, 2*time.Second, status.running)
+	stopStatus := every(stderr, 2*time.Second, 2*time.Second, supervisor.running(status.running))
 
 	// 4. Wait for Ctrl-C, then stop the source and let the loop end.
 	event := <-listener.C()
 	stopStatus()
 	say("received %v, shutting down…", event)
+	supervisor.stopping(event)
 	source.Stop()
 	stopSubmitting()
 	<-loopDone
@@ -87,7 +96,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	// 5. Drain the pool: every queued command runs (or, with -policy
 	// abandon, is set aside), every running one finishes.
-	stopStatus = every(stderr, 500*time.Millisecond, time.Second, status.draining)
+	stopStatus = every(stderr, 500*time.Millisecond, drainReportEvery, supervisor.draining(status.draining))
 	drainCtx, cancelDrain := drainContext(event)
 	report, drainErr := workers.Shutdown(drainCtx)
 	cancelDrain()
