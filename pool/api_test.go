@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -176,31 +175,19 @@ func TestEventDeadlineBoundsTheShutdown(t *testing.T) {
 	assert.True(t, r.Balanced())
 }
 
-// Run reads ctrlc.Event.Deadline (issue 10) when the field exists.
+// Run fits the shutdown before the event's deadline by itself.
 func TestRunUsesTheEventDeadline(t *testing.T) {
-	e := ctrlc.Event{Kind: ctrlc.Close}
-	f := reflect.ValueOf(&e).Elem().FieldByName("Deadline")
-	if !f.IsValid() {
-		t.Skip("ctrlc.Event has no Deadline field on this branch yet")
-	}
-	f.Set(reflect.ValueOf(time.Now().Add(RunDeadlineReserve + 50*time.Millisecond)))
-	assert.Equal(t, f.Interface(), eventDeadline(e))
 	p, err := New(func(ctx context.Context, _ int) error { <-ctx.Done(); return ctx.Err() },
 		Options{Workers: 1, ShutdownTimeout: time.Hour, DrainTimeout: time.Hour, KillTimeout: time.Hour})
 	require.NoError(t, err)
 	require.NoError(t, p.Submit(context.Background(), 1))
 	events := make(chan ctrlc.Event, 1)
-	events <- e
+	events <- ctrlc.Event{Kind: ctrlc.Close, Deadline: time.Now().Add(RunDeadlineReserve + 50*time.Millisecond)}
 	r, err := p.Run(events)
 	assert.ErrorIs(t, err, ErrShutdownTimeout)
 	assert.Equal(t, []int{1}, r.Interrupted)
-}
-
-func TestEventDeadlineShimWithoutTheField(t *testing.T) {
-	if _, ok := reflect.TypeOf(ctrlc.Event{}).FieldByName("Deadline"); ok {
-		t.Skip("the field exists: TestRunUsesTheEventDeadline covers it")
-	}
-	assert.True(t, eventDeadline(ctrlc.Event{Kind: ctrlc.Close}).IsZero())
+	assert.Equal(t, ctrlc.Close, r.Event.Kind)
+	assert.True(t, r.Balanced())
 }
 
 // An item cancelled by the drain deadline is reported, with its error,

@@ -44,7 +44,7 @@ func (p *Pool[T]) Run(events <-chan ctrlc.Event) (*Report[T], error) {
 	}
 	select {
 	case e := <-events:
-		return p.shutdownWith(context.Background(), e, eventDeadline(e))
+		return p.shutdownWith(context.Background(), e, e.Deadline)
 	case <-p.started:
 		return p.shutdownWith(context.Background(), ctrlc.Event{}, time.Time{})
 	}
