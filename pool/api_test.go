@@ -222,3 +222,26 @@ func TestInterruptedUnderTheStageOfTheDeadline(t *testing.T) {
 		assert.True(t, r.Balanced())
 	}
 }
+
+// A second Shutdown waits for the first, or for its own context.
+func TestSecondShutdownHonoursItsOwnContext(t *testing.T) {
+	hold := make(chan struct{})
+	inHook := make(chan struct{})
+	p, err := New(nop, Options{Workers: 1})
+	require.NoError(t, err)
+	require.NoError(t, p.OnStop("slow", func(context.Context) error { close(inHook); <-hold; return nil }))
+	first := make(chan error, 1)
+	go func() { _, err := p.Shutdown(context.Background()); first <- err }()
+	<-inHook
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r, err := p.Shutdown(ctx)
+	assert.Nil(t, r)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorContains(t, err, "waiting for the shutdown in progress")
+	close(hold)
+	require.NoError(t, <-first)
+	r, err = p.Shutdown(ctx) // done now: the result, whatever ctx says
+	require.NoError(t, err)
+	assert.True(t, r.Balanced())
+}
