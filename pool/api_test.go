@@ -149,7 +149,24 @@ func TestShutdownBudgetBoundsEveryStage(t *testing.T) {
 		Options{Workers: 1, ShutdownTimeout: 60 * time.Millisecond, DrainTimeout: time.Hour,
 			KillTimeout: time.Hour, HookTimeout: time.Hour})
 	require.NoError(t, err)
-	require.NoError(t, p.OnStop("never runs", func(context.Context) error { return nil }))
+	// With the budget spent, hooks still start (last registered first),
+	// with their context done: cleanup that does not wait still happens.
+	var mu sync.Mutex
+	var order []string
+	note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
+	closed := make(chan bool, 1)
+	require.NoError(t, p.OnStop("close listeners", func(ctx context.Context) error {
+		note("close listeners")
+		closed <- ctx.Err() != nil
+		return nil
+	}))
+	release := make(chan struct{})
+	defer close(release)
+	require.NoError(t, p.OnStop("ignores its context", func(ctx context.Context) error {
+		note("ignores its context")
+		<-release
+		return nil
+	}))
 	require.NoError(t, p.Submit(context.Background(), 1))
 	start := time.Now()
 	r, err := p.Shutdown(context.Background())
@@ -157,7 +174,13 @@ func TestShutdownBudgetBoundsEveryStage(t *testing.T) {
 	assert.ErrorIs(t, err, ErrShutdownTimeout)
 	assert.ErrorIs(t, err, ErrDrainTimeout)
 	assert.Equal(t, []int{1}, r.Interrupted)
-	assert.ErrorContains(t, stageOf(r, StageHooks).Err, "hooks: never runs: not run")
+	assert.True(t, <-closed, "the hook ran, with its context done")
+	mu.Lock()
+	assert.Equal(t, []string{"ignores its context", "close listeners"}, order)
+	mu.Unlock()
+	hooks := stageOf(r, StageHooks).Err
+	assert.ErrorContains(t, hooks, "hooks: ignores its context: pool: hook timed out after 0s")
+	assert.NotContains(t, hooks.Error(), "close listeners")
 	assert.True(t, r.Balanced())
 }
 
