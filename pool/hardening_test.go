@@ -173,6 +173,9 @@ func TestSpinningRejectedSubmittersDoNotHoldIntake(t *testing.T) {
 				} else {
 					_ = p.Submit(context.Background(), i)
 				}
+				if runtime.GOARCH == "wasm" {
+					runtime.Gosched() // one thread, no preemption
+				}
 			}
 		}()
 	}
@@ -216,6 +219,7 @@ func TestRejectedSubmitsDoNotCountInFlight(t *testing.T) {
 			if p.state.Load()&stateInFlight != 0 {
 				seen++
 			}
+			runtime.Gosched() // single-threaded wasm has no preemption
 		}
 	}
 }

@@ -537,6 +537,22 @@ func checkAccounting(t *testing.T, policy Policy, stuck, take bool, rng *rand.Ra
 			}
 		}()
 	}
+	stopStats, statsDone := make(chan struct{}), make(chan struct{})
+	go func() { // Stats from another goroutine all along: -race checks it
+		defer close(statsDone)
+		for {
+			s := p.Stats()
+			if s.Submitted < 0 || s.InFlight > 8 {
+				t.Errorf("impossible stats: %+v", s)
+			}
+			select {
+			case <-stopStats:
+				return
+			default:
+				runtime.Gosched()
+			}
+		}
+	}()
 	time.Sleep(time.Duration(rng.IntN(3000)) * time.Microsecond)
 	taken := make(chan []int, 1)
 	if take {
@@ -547,6 +563,8 @@ func checkAccounting(t *testing.T, policy Policy, stuck, take bool, rng *rand.Ra
 	}
 	r, err := p.Shutdown(context.Background())
 	wg.Wait()
+	close(stopStats)
+	<-statsDone
 	require.NotNil(t, r)
 	pending := <-taken
 	acceptedSet := map[int]bool{}
