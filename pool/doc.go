@@ -28,7 +28,12 @@
 // Options.ShutdownTimeout (default DefaultShutdownTimeout, 25 s: inside
 // Kubernetes' default 30 s grace period with room to print the report and
 // exit) bounds the whole shutdown, hooks included. Each stage gets the
-// smaller of its own timeout and what is left of the budget; the context
+// smaller of its own timeout and what is left of the budget, and the drain
+// keeps time back for the hooks: when OnStop functions are registered, the
+// queue and in-flight stages, the wait for cancelled items included, end by
+// the budget's end less HookTimeout × the number of OnStop functions, a
+// reserve of at most half of what is left when the queue stage begins. A
+// drain that overruns so leaves the store's Close its time. The context
 // given to Shutdown ends the budget early. Run ends the budget before the
 // event's Deadline, less RunDeadlineReserve to print the report: a Windows
 // close, logoff or shutdown event carries one, and so does every event of a
