@@ -39,7 +39,7 @@ func TestDrainKeepsTimeForOnStop(t *testing.T) {
 	assert.NoError(t, stageOf(r, StageHooks).Err)
 	assert.ErrorIs(t, err, ErrDrainTimeout)
 	assert.ErrorIs(t, err, ErrShutdownTimeout, "the drain's share of the budget ended it")
-	assert.ErrorContains(t, err, "kept for 1 OnStop hooks")
+	assert.ErrorContains(t, err, "kept for the OnStop hooks")
 	assert.Equal(t, []int{1}, r.Interrupted)
 	assert.True(t, r.Balanced())
 }
@@ -84,7 +84,7 @@ func TestHookReserveIsAtMostHalfTheBudget(t *testing.T) {
 	assert.True(t, <-gotFirst, "flush ran under a live context")
 	assert.True(t, <-gotSecond, "close store ran under a live context")
 	assert.NoError(t, stageOf(r, StageHooks).Err)
-	assert.ErrorContains(t, err, "kept for 2 OnStop hooks")
+	assert.ErrorContains(t, err, "kept for the OnStop hooks")
 	assert.Equal(t, []int{1}, r.Interrupted)
 	// Not a speed check: a lower bound. The item was cancelled at half the
 	// budget, not at once, as a reserve of 2 hours (2 × HookTimeout) would

@@ -164,8 +164,8 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event, osDeadline time.Time)
 	if reserve := p.hookReserve(budget, len(hooks)); reserve > 0 {
 		var cancelWindow context.CancelFunc
 		window, cancelWindow = context.WithDeadlineCause(budget, deadline.Add(-reserve),
-			fmt.Errorf("%w (%v, less %v kept for %d OnStop hooks)", ErrShutdownTimeout,
-				deadline.Sub(begin).Round(time.Millisecond), reserve.Round(time.Millisecond), len(hooks)))
+			fmt.Errorf("%w (%v, less %v kept for the OnStop hooks)", ErrShutdownTimeout,
+				deadline.Sub(begin).Round(time.Millisecond), reserve.Round(time.Millisecond)))
 		defer cancelWindow()
 		p.log("pool: drain", "hookReserve", reserve)
 	}
