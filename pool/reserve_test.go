@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctrlc-go/ctrlc"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -90,5 +91,45 @@ func TestHookReserveIsAtMostHalfTheBudget(t *testing.T) {
 	// budget, not at once, as a reserve of 2 hours (2 × HookTimeout) would
 	// have it.
 	assert.GreaterOrEqual(t, (<-cancelled).Sub(begin), 300*time.Millisecond)
+	assert.True(t, r.Balanced())
+}
+
+// Without OnStop hooks nothing is kept back (BeforeStop functions run
+// before the drain): the drain may take the whole budget.
+func TestNoOnStopNoReserve(t *testing.T) {
+	cancelled := make(chan time.Time, 1)
+	p, err := New(func(ctx context.Context, _ int) error {
+		<-ctx.Done()
+		cancelled <- time.Now()
+		return context.Cause(ctx)
+	}, Options{Workers: 1, ShutdownTimeout: 400 * time.Millisecond, DrainTimeout: time.Hour, HookTimeout: time.Hour})
+	require.NoError(t, err)
+	require.NoError(t, p.BeforeStop("readiness off", func(context.Context) error { return nil }))
+	require.NoError(t, p.Submit(context.Background(), 1))
+	begin := time.Now()
+	r, err := p.Shutdown(context.Background())
+	assert.ErrorIs(t, err, ErrShutdownTimeout)
+	assert.NotContains(t, err.Error(), "kept for the OnStop hooks")
+	assert.Equal(t, []int{1}, r.Interrupted)
+	// A lower bound again: cancelled at the budget's end, not halfway.
+	assert.GreaterOrEqual(t, (<-cancelled).Sub(begin), 350*time.Millisecond)
+	assert.True(t, r.Balanced())
+}
+
+// Run keeps the reserve within the event's deadline too.
+func TestEventDeadlineKeepsTimeForOnStop(t *testing.T) {
+	p, err := New(func(ctx context.Context, _ int) error { <-ctx.Done(); return context.Cause(ctx) },
+		Options{Workers: 1, ShutdownTimeout: time.Hour, DrainTimeout: time.Hour, HookTimeout: 400 * time.Millisecond})
+	require.NoError(t, err)
+	hook, got := needs(200 * time.Millisecond)
+	require.NoError(t, p.OnStop("close store", hook))
+	require.NoError(t, p.Submit(context.Background(), 1))
+	events := make(chan ctrlc.Event, 1)
+	events <- ctrlc.Event{Kind: ctrlc.Close, Deadline: time.Now().Add(RunDeadlineReserve + time.Second)}
+	r, err := p.Run(events)
+	assert.True(t, <-got, "the hook got its 200 ms under a live context")
+	assert.NoError(t, stageOf(r, StageHooks).Err)
+	assert.ErrorIs(t, err, ErrShutdownTimeout)
+	assert.Equal(t, []int{1}, r.Interrupted)
 	assert.True(t, r.Balanced())
 }
