@@ -21,6 +21,7 @@ func TestMain(m *testing.M) {
 		"signals": childSignals,
 		"idle":    childIdle,
 		"holder":  childHolder,
+		"args":    childArgs,
 	})
 	// Under js/wasm the goroutine that brought the last JavaScript event
 	// into Go parks in runtime.handleEvent: the runtime's, not a leak.

@@ -53,5 +53,5 @@
 //
 // A test binary can be its own child program: Self returns a command that
 // runs it again as a named scenario, and RunChild, called from TestMain,
-// runs that scenario.
+// runs that scenario, which reads the args given to Self with Args.
 package ctrlctest

@@ -4,17 +4,21 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 )
 
 // SelfEnv is the environment variable through which a test binary started
 // by Self learns which scenario to run.
 const SelfEnv = "CTRLC_TEST_CHILD"
 
+// selfRun is the test flag Self passes first: it runs no test.
+const selfRun = "-test.run=^$"
+
 // Self returns a command that runs the current test binary again as the
 // child scenario name, with args after the test flags; RunChild, called from
 // the binary's TestMain, runs it instead of the tests.
 func Self(name string, args ...string) *exec.Cmd {
-	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$"}, args...)...)
+	cmd := exec.Command(os.Args[0], append([]string{selfRun}, args...)...)
 	cmd.Env = append(os.Environ(), SelfEnv+"="+name)
 	return cmd
 }
@@ -34,4 +38,14 @@ func RunChild(scenarios map[string]func() int) {
 		os.Exit(3)
 	}
 	os.Exit(f())
+}
+
+// Args returns, in a process that Self started, the args given to Self: a
+// scenario that runs a program's main passes them on, flags and all. It
+// returns nil in any other process.
+func Args() []string {
+	if _, ok := os.LookupEnv(SelfEnv); !ok || len(os.Args) < 2 || os.Args[1] != selfRun {
+		return nil
+	}
+	return slices.Clone(os.Args[2:])
 }

@@ -149,6 +149,9 @@ func TestShutdownBudgetBoundsEveryStage(t *testing.T) {
 		Options{Workers: 1, ShutdownTimeout: 60 * time.Millisecond, DrainTimeout: time.Hour,
 			KillTimeout: time.Hour, HookTimeout: time.Hour})
 	require.NoError(t, err)
+	// An announce that takes the whole budget leaves the drain nothing to
+	// keep back for the hooks.
+	require.NoError(t, p.BeforeStop("spends the budget", func(ctx context.Context) error { <-ctx.Done(); return nil }))
 	// With the budget spent, hooks still start (last registered first),
 	// with their context done: cleanup that does not wait still happens.
 	var mu sync.Mutex

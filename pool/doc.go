@@ -12,11 +12,11 @@
 //  2. intake: Submit and TrySubmit return ErrClosed; blocked submitters wake.
 //  3. queue: with policy Finish the workers run every queued item; with
 //     Abandon none runs. What did not run comes back in Report.Unprocessed.
-//  4. in-flight: running items get until DrainTimeout (counted from the start
-//     of the queue stage); then their context is cancelled and queued items
-//     are handed back; an item that then returns an error is Interrupted,
-//     and whatever still runs after KillTimeout is Abandoned, never waited
-//     on forever.
+//  4. in-flight: running items get until the drain deadline (DrainTimeout
+//     from the start of the queue stage, or sooner: see One budget); then
+//     their context is cancelled and queued items are handed back; an item
+//     that then returns an error is Interrupted, and whatever still runs
+//     after KillTimeout is Abandoned, never waited on forever.
 //  5. hooks: the OnStop functions, last registered first, like deferred
 //     calls.
 //
@@ -28,7 +28,13 @@
 // Options.ShutdownTimeout (default DefaultShutdownTimeout, 25 s: inside
 // Kubernetes' default 30 s grace period with room to print the report and
 // exit) bounds the whole shutdown, hooks included. Each stage gets the
-// smaller of its own timeout and what is left of the budget; the context
+// smaller of its own timeout and what is left of the budget, and the drain
+// keeps time back for the hooks: when OnStop functions are registered, the
+// queue and in-flight stages, the wait for cancelled items included, end by
+// the budget's end less HookTimeout × the number of OnStop functions, a
+// reserve of at most half of what is left when the queue stage begins (a
+// cancelled item may still take 20 ms of it to return). A drain that
+// overruns so leaves a store's Close its time. The context
 // given to Shutdown ends the budget early. Run ends the budget before the
 // event's Deadline, less RunDeadlineReserve to print the report: a Windows
 // close, logoff or shutdown event carries one, and so does every event of a

@@ -18,7 +18,8 @@ var (
 	ErrDrainTimeout = errors.New("pool: drain timeout")
 	// ErrShutdownTimeout is the cause of a stage's context when the whole
 	// shutdown's budget (Options.ShutdownTimeout, or the event's deadline in
-	// Run) is spent.
+	// Run) is spent, or, for the drain, its share of the budget: what is
+	// left less the time kept for the OnStop hooks.
 	ErrShutdownTimeout = errors.New("pool: shutdown budget spent")
 	// ErrAbandoned is wrapped by the in-flight error naming items still
 	// running after KillTimeout.

@@ -24,6 +24,21 @@ func (p *Pool[T]) runHooks(budget context.Context, hooks []hook, lifo bool) []er
 	return errs
 }
 
+// hookReserve is what the drain keeps back, at its start, for n OnStop
+// hooks: n × HookTimeout, but at most half of what is left of budget, so
+// that long hook timeouts cannot starve the drain. No hooks, no reserve.
+func (p *Pool[T]) hookReserve(budget context.Context, n int) time.Duration {
+	end, ok := budget.Deadline()
+	if n == 0 || !ok {
+		return 0
+	}
+	half := max(0, time.Until(end)/2)
+	if p.opts.HookTimeout <= half/time.Duration(n) { // no multiplication that could overflow
+		return p.opts.HookTimeout * time.Duration(n)
+	}
+	return half
+}
+
 // runHook runs one hook under the smaller of HookTimeout and what is left
 // of budget. A hook that ignores its context is left running; its error
 // says so. With the budget spent, the hook still starts, with its context

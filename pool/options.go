@@ -65,7 +65,13 @@ type Options struct {
 	QueueSize int // how many items wait; default DefaultQueuePerWorker × Workers
 
 	// ShutdownTimeout is the budget of the whole shutdown, hooks included:
-	// each stage gets the smaller of its own timeout and what is left.
+	// each stage gets the smaller of its own timeout and what is left,
+	// except that the drain keeps time back for the OnStop hooks. When any
+	// are registered, the queue and in-flight stages, the wait for
+	// cancelled items included, end by the budget's end less a reserve of
+	// HookTimeout × the number of OnStop hooks, at most half of what is
+	// left of the budget when the queue stage begins; the drain deadline is
+	// the sooner of DrainTimeout and that.
 	ShutdownTimeout time.Duration
 	DrainTimeout    time.Duration // how long the queue and in-flight stages may take before items are cancelled
 	KillTimeout     time.Duration // how long cancelled items get to return before they are abandoned

@@ -203,9 +203,11 @@ func (p *Pool[T]) BeforeStop(name string, fn func(ctx context.Context) error) er
 // OnStop registers fn to run in the hooks stage, after every worker stopped
 // (or was abandoned). OnStop functions run last registered first, like
 // deferred calls, each with a context that ends after HookTimeout or when
-// the budget is spent; the name prefixes their errors. A function that
-// starts with the budget spent gets its context already done, and 20 ms to
-// return before the next one starts. It returns ErrClosed once the shutdown
+// the budget is spent; the name prefixes their errors. The drain ends early
+// enough to leave them that time, up to half of what it had (see
+// Options.ShutdownTimeout). A function that starts with the budget spent
+// (spent by the announce stage, or by ctx) gets its context already done,
+// and 20 ms to return before the next one starts. It returns ErrClosed once the shutdown
 // began.
 func (p *Pool[T]) OnStop(name string, fn func(ctx context.Context) error) error {
 	return p.addHook(&p.hooks, "OnStop", name, fn)

@@ -53,7 +53,9 @@ func (p *Pool[T]) Run(events <-chan ctrlc.Event) (*Report[T], error) {
 // Shutdown stops the pool in its stages and returns the report and every
 // error, or nil when all went well. The budget is ShutdownTimeout, ended
 // earlier by ctx: each stage gets the smaller of its own timeout and what is
-// left. Calling it again (or concurrently) waits for the first call, or for
+// left, and the drain ends early enough to leave the OnStop hooks
+// HookTimeout each, at most half of what it had (see
+// Options.ShutdownTimeout). Calling it again (or concurrently) waits for the first call, or for
 // its own ctx, and returns the first call's result.
 //
 // A nil ctx returns ErrNilContext, and the pool is left as it was. Called
@@ -154,9 +156,20 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event, osDeadline time.Time)
 	p.phase.Store(StageQueue)
 	r.stage(StageIntake, start)
 
-	// The queue and in-flight stages share one drain deadline.
+	// The queue and in-flight stages share one drain deadline, and they
+	// and the wait for cancelled items end within window: the budget less
+	// what is kept back for the OnStop hooks.
 	start = time.Now()
-	drain, cancelDrain := context.WithTimeoutCause(budget, p.opts.DrainTimeout, ErrDrainTimeout)
+	window := budget
+	if reserve := p.hookReserve(budget, len(hooks)); reserve > 0 {
+		var cancelWindow context.CancelFunc
+		window, cancelWindow = context.WithDeadlineCause(budget, deadline.Add(-reserve),
+			fmt.Errorf("%w (%v, less %v kept for the OnStop hooks)", ErrShutdownTimeout,
+				deadline.Sub(begin).Round(time.Millisecond), reserve.Round(time.Millisecond)))
+		defer cancelWindow()
+		p.log("pool: drain", "hookReserve", reserve)
+	}
+	drain, cancelDrain := context.WithTimeoutCause(window, p.opts.DrainTimeout, ErrDrainTimeout)
 	defer cancelDrain()
 	var expired error // the drain's end: nil, or the items' cancel cause
 	unprocessedBefore := 0
@@ -190,13 +203,13 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event, osDeadline time.Time)
 		expire(StageInFlight)
 	}
 	if expired != nil {
-		// The kill stage's context is not derived from budget: even with
-		// the budget spent, cancelled items get killFloor to return.
+		// The kill stage's context is not derived from window: even with
+		// the window closed, cancelled items get killFloor to return.
 		d := p.opts.KillTimeout
-		if left, ok := budget.Deadline(); ok {
+		if left, ok := window.Deadline(); ok {
 			d = min(d, max(time.Until(left), killFloor))
 		}
-		if budget.Err() != nil {
+		if window.Err() != nil {
 			d = min(p.opts.KillTimeout, killFloor)
 		}
 		kill, cancelKill := context.WithTimeout(context.Background(), d)

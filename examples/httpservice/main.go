@@ -97,21 +97,6 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	return c, nil
 }
 
-// hookReserve is the part of the budget kept for the OnStop hooks (closing
-// the store) when the drain overruns.
-const hookReserve = time.Second
-
-// drainTimeout is what is left for the drain once the announce stage and
-// the hooks have their share of the budget, or of the grace period when the
-// supervisor's deadline comes first.
-func (c config) drainTimeout() time.Duration {
-	budget := c.budget
-	if c.grace > 0 {
-		budget = min(budget, c.grace-pool.RunDeadlineReserve)
-	}
-	return max(budget-c.announce-hookReserve, 100*time.Millisecond)
-}
-
 // run is the whole program; it returns the exit code.
 func run(args []string) int {
 	cfg, err := parseFlags(args, os.Stderr)

@@ -35,11 +35,10 @@ func serve(cfg config) error {
 		Workers: cfg.workers, QueueSize: cfg.queue, Policy: cfg.policy,
 		// One budget for every stage; the announce delay is a stage's
 		// whole content, so no per-hook timeout shorter than the budget.
-		ShutdownTimeout: cfg.budget, HookTimeout: cfg.budget,
 		// The drain ends early enough for the store to close even when
-		// jobs overrun: the pool's drain may otherwise take all that is
-		// left of the budget, and the OnStop hooks then do not run.
-		DrainTimeout: cfg.drainTimeout(),
+		// jobs overrun: the pool keeps HookTimeout per OnStop hook, at
+		// most half of what is left when the drain begins, for them.
+		ShutdownTimeout: cfg.budget, HookTimeout: cfg.budget,
 	})
 	if err != nil {
 		return err

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctrlc-go/ctrlc/examples/internal/proc"
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
 )
 
 // TestSystemdNotify: under systemd (Type=notify) the service says READY=1
@@ -34,7 +34,7 @@ func TestSystemdNotify(t *testing.T) {
 	}()
 	want := func(field string) {
 		t.Helper()
-		timeout := time.After(proc.Timeout)
+		timeout := time.After(ctrlctest.Timeout)
 		for {
 			select {
 			case msg := <-got:
@@ -42,19 +42,19 @@ func TestSystemdNotify(t *testing.T) {
 					return
 				}
 			case <-timeout:
-				t.Fatalf("no %s on $NOTIFY_SOCKET after %v", field, proc.Timeout)
+				t.Fatalf("no %s on $NOTIFY_SOCKET after %v", field, ctrlctest.Timeout)
 			}
 		}
 	}
 
-	cmd := proc.Command("-addr", "127.0.0.1:0", "-store", t.TempDir(), "-announce", "100ms")
+	cmd := command("-addr", "127.0.0.1:0", "-store", t.TempDir(), "-announce", "100ms")
 	cmd.Env = append(cmd.Env, "NOTIFY_SOCKET="+sock)
-	p := proc.Start(t, cmd)
+	p := ctrlctest.Start(t, cmd)
 	p.WaitFor("listening on ")
 	want("READY=1")
 	p.Signal(syscall.SIGTERM)
 	want("STOPPING=1")
-	if code, _, err := p.Wait(); code != 0 {
+	if code, err := p.Wait(); code != 0 {
 		t.Fatalf("exit %d (%v); output:\n%s", code, err, p.Output())
 	}
 	conn.Close()

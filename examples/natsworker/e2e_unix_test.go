@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctrlc-go/ctrlc/examples/internal/proc"
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -82,12 +82,12 @@ func publish(t *testing.T, js jetstream.JetStream, n int) {
 type fleet struct {
 	t    *testing.T
 	args []string
-	all  []*proc.Process
-	live []*proc.Process
+	all  []*ctrlctest.Process
+	live []*ctrlctest.Process
 }
 
-func (f *fleet) start(name string) *proc.Process {
-	p := proc.Start(f.t, proc.Command(append([]string{"-name", name}, f.args...)...))
+func (f *fleet) start(name string) *ctrlctest.Process {
+	p := ctrlctest.Start(f.t, command(append([]string{"-name", name}, f.args...)...))
 	p.WaitFor(name + ": fetching")
 	f.all = append(f.all, p)
 	return p
@@ -97,7 +97,7 @@ func (f *fleet) start(name string) *proc.Process {
 func (f *fleet) processed() int {
 	n := 0
 	for _, p := range f.all {
-		n += p.Count("processed ")
+		n += countPrefix(p, "processed ")
 	}
 	return n
 }
@@ -113,7 +113,7 @@ func (f *fleet) ids(prefix string) map[int]int {
 	return ids
 }
 
-func idsIn(t *testing.T, p *proc.Process, prefix string) map[int]int {
+func idsIn(t *testing.T, p *ctrlctest.Process, prefix string) map[int]int {
 	ids := map[int]int{}
 	for _, l := range p.Lines() {
 		if s, ok := strings.CutPrefix(l, prefix); ok {
@@ -145,7 +145,7 @@ func rollingRun(t *testing.T, sig syscall.Signal, args ...string) (*fleet, int) 
 		waitUntil(t, fmt.Sprintf("%d messages processed", (i+1)*messages/5), func() bool { return f.processed() >= (i+1)*messages/5 })
 		old := f.live[i]
 		old.Signal(sig)
-		code, _, _ := old.Wait()
+		code, _ := old.Wait()
 		switch sig {
 		case syscall.SIGTERM:
 			if code != 0 {
@@ -186,7 +186,7 @@ func rollingRun(t *testing.T, sig syscall.Signal, args ...string) (*fleet, int) 
 		p.Signal(syscall.SIGTERM)
 	}
 	for _, p := range f.live {
-		if code, _, _ := p.Wait(); code != 0 {
+		if code, _ := p.Wait(); code != 0 {
 			t.Errorf("a replica exited %d after SIGTERM, want 0; output tail:\n%s", code, tail(p))
 		}
 	}
@@ -266,16 +266,28 @@ func TestRollingRestartSIGKILL(t *testing.T) {
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(proc.Timeout)
+	deadline := time.Now().Add(ctrlctest.Timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("no %s after %v", what, proc.Timeout)
+			t.Fatalf("no %s after %v", what, ctrlctest.Timeout)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 }
 
-func tail(p *proc.Process) string {
+// countPrefix counts the output lines of p that start with prefix
+// (Process.Count counts those that contain it).
+func countPrefix(p *ctrlctest.Process, prefix string) int {
+	n := 0
+	for _, l := range p.Lines() {
+		if strings.HasPrefix(l, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+func tail(p *ctrlctest.Process) string {
 	l := p.Lines()
 	return strings.Join(l[max(len(l)-20, 0):], "\n")
 }
@@ -285,22 +297,22 @@ func tail(p *proc.Process) string {
 // fast replica and waits until it has acked them all: AckWait (10 minutes)
 // is far longer than the test may take, so they can only have come back by
 // a Nak.
-func handBack(t *testing.T, stop func(p *proc.Process), args ...string) *proc.Process {
+func handBack(t *testing.T, stop func(p *ctrlctest.Process), args ...string) *ctrlctest.Process {
 	t.Helper()
 	const n = 8
 	s, js := startJetStream(t)
 	publish(t, js, n)
 	common := []string{"-url", s.ClientURL(), "-stream", stream, "-consumer", durable, "-workers", "4", "-ackwait", "10m"}
-	slow := proc.Start(t, proc.Command(append(append([]string{"-name", "slow", "-job", "1h"}, common...), args...)...))
+	slow := ctrlctest.Start(t, command(append(append([]string{"-name", "slow", "-job", "1h"}, common...), args...)...))
 	slow.WaitFor("slow: fetching")
-	waitUntil(t, "all messages received", func() bool { return slow.Count("received ") == n })
+	waitUntil(t, "all messages received", func() bool { return countPrefix(slow, "received ") == n })
 	stop(slow)
 
-	fast := proc.Start(t, proc.Command(append([]string{"-name", "fast", "-job", "1ms"}, common...)...))
+	fast := ctrlctest.Start(t, command(append([]string{"-name", "fast", "-job", "1ms"}, common...)...))
 	fast.WaitFor("fast: fetching")
 	waitUntil(t, "the fast replica to ack every message", func() bool { return len(idsIn(t, fast, "acked ")) == n })
 	fast.Signal(syscall.SIGTERM)
-	if code, _, _ := fast.Wait(); code != 0 {
+	if code, _ := fast.Wait(); code != 0 {
 		t.Errorf("fast replica: exit %d; output tail:\n%s", code, tail(fast))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -323,9 +335,9 @@ func handBack(t *testing.T, stop func(p *proc.Process), args ...string) *proc.Pr
 // ends are interrupted, and Nak'ed with those never started: the server has
 // them all for another replica at once, not after AckWait.
 func TestBudgetNaksInterrupted(t *testing.T) {
-	p := handBack(t, func(p *proc.Process) {
+	p := handBack(t, func(p *ctrlctest.Process) {
 		p.Signal(syscall.SIGTERM)
-		code, _, _ := p.Wait()
+		code, _ := p.Wait()
 		t.Logf("exit %d; output tail:\n%s", code, tail(p))
 	}, "-grace", "2s")
 	if line := p.WaitFor("slow: report:"); !strings.Contains(line, "unprocessed 4 interrupted 4") || !strings.Contains(line, "Nak'ed 8") {
@@ -336,14 +348,14 @@ func TestBudgetNaksInterrupted(t *testing.T) {
 // TestSecondSignalNaksPending: a second SIGTERM during the drain forces the
 // exit; the last word Naks every message taken and not done.
 func TestSecondSignalNaksPending(t *testing.T) {
-	p := handBack(t, func(p *proc.Process) {
+	p := handBack(t, func(p *ctrlctest.Process) {
 		p.Signal(syscall.SIGTERM)
 		p.WaitFor("slow: stopping")
 		// After ctrlc's repeat window (50 ms), or the second SIGTERM is
 		// taken for a copy of the first.
 		time.Sleep(200 * time.Millisecond)
 		p.Signal(syscall.SIGTERM)
-		code, _, _ := p.Wait()
+		code, _ := p.Wait()
 		t.Logf("exit %d; output tail:\n%s", code, tail(p))
 	}, "-budget", "60s")
 	p.WaitFor("slow: forced exit: Nak'ed 8 messages")

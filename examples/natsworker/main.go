@@ -7,10 +7,12 @@
 //     what it brought that was not queued yet is Nak'ed;
 //  2. the pool drains: running messages finish and are acked; queued ones
 //     run too (policy finish) or come back (policy abandon);
-//  3. every message the pool hands back (never started, interrupted by the
-//     budget, or abandoned) is Nak'ed, so that another replica gets it at
-//     once instead of after AckWait;
-//  4. the connection flushes the acks and Naks, and closes.
+//  3. in the time the pool keeps for its OnStop hooks, every message it
+//     hands back (never started, interrupted by the budget, or abandoned)
+//     is Nak'ed, so that another replica gets it at once instead of after
+//     AckWait, and the connection flushes the acks and Naks;
+//  4. the messages whose ack failed are Nak'ed too, and the connection
+//     closes.
 //
 // A rolling update (SIGTERM to one replica at a time) therefore loses no
 // message and, with policy finish, runs none twice. A replica killed outright
@@ -89,17 +91,6 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 		return c, fmt.Errorf("-fetchwait %v: must be shorter than -budget %v", c.fetchWait, c.budget)
 	}
 	return c, nil
-}
-
-// drainTimeout is what is left for the drain once the fetch in progress
-// ended and the Naks and the last flush have their share of the budget, or
-// of the grace period when the supervisor's deadline comes first.
-func (c config) drainTimeout() time.Duration {
-	budget := c.budget
-	if c.grace > 0 {
-		budget = min(budget, c.grace-pool.RunDeadlineReserve)
-	}
-	return max(budget-c.fetchWait-flushTimeout, 100*time.Millisecond)
 }
 
 // run is the whole program; it returns the exit code.

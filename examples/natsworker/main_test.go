@@ -3,14 +3,17 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"testing"
 
-	"github.com/ctrlc-go/ctrlc/examples/internal/proc"
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"go.uber.org/goleak"
 )
 
+// The test binary is also the program: started by command, it runs main's
+// run with the args given to command instead of the tests.
 func TestMain(m *testing.M) {
-	proc.RunChild(run)
+	ctrlctest.RunChild(map[string]func() int{"natsworker": func() int { return run(ctrlctest.Args()) }})
 	code := m.Run()
 	if code == 0 {
 		if err := goleak.Find(); err != nil {
@@ -20,3 +23,6 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// command returns a command that runs the program with args.
+func command(args ...string) *exec.Cmd { return ctrlctest.Self("natsworker", args...) }

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
@@ -17,7 +17,7 @@ import (
 )
 
 // ackTimeout bounds one ack's round trip to the server; flushTimeout, the
-// last flush of acks and Naks.
+// last flush, of the Naks of failed messages.
 const (
 	ackTimeout   = 5 * time.Second
 	flushTimeout = time.Second
@@ -54,9 +54,28 @@ func work(cfg config) error {
 		return handle(ctx, cfg, msg)
 	}, pool.Options{
 		Workers: cfg.workers, QueueSize: cfg.workers, Policy: cfg.policy,
-		ShutdownTimeout: cfg.budget, DrainTimeout: cfg.drainTimeout(),
+		ShutdownTimeout: cfg.budget,
 	})
 	if err != nil {
+		return err
+	}
+	// Handing back is an OnStop hook, so that a drain that overruns leaves
+	// it its time: the pool ends the drain HookTimeout (5 s by default)
+	// before the budget does, or halfway through what is left if sooner. Once the workers stopped,
+	// TakePending returns what the report will hand back but the failed
+	// messages: the unprocessed, interrupted and abandoned ones.
+	var handedBack atomic.Int64
+	if err := messages.OnStop("hand back", func(ctx context.Context) error {
+		back := messages.TakePending()
+		for _, msg := range back {
+			nak(msg)
+		}
+		handedBack.Store(int64(len(back)))
+		if err := nc.FlushWithContext(ctx); err != nil {
+			return fmt.Errorf("flushing acks and %d Naks: %w", len(back), err)
+		}
+		return nil
+	}); err != nil {
 		return err
 	}
 	f := &fetcher{consumer: consumer, pool: messages, slots: slots, wait: cfg.fetchWait, stop: make(chan struct{})}
@@ -111,16 +130,17 @@ func work(cfg config) error {
 	}
 	f.Stop() // in case the announce stage ran out of budget
 	// Whatever the pool hands back goes back to the server for another
-	// replica: failed (the ack did not get through), never started,
-	// interrupted by the budget, or still running past it.
-	back := slices.Concat(report.Failed, report.Unprocessed, report.Interrupted, report.Abandoned)
-	for _, msg := range back {
+	// replica: never started, interrupted by the budget, or still running
+	// past it (Nak'ed by the hook), and failed (the ack did not get
+	// through).
+	for _, msg := range report.Failed {
 		nak(msg)
 	}
+	naked := len(report.Failed) + int(handedBack.Load())
 	fmt.Printf("%s: shutdown: %v\n", cfg.name, report.Event)
 	fmt.Printf("%s: report: submitted %d completed %d failed %d panicked %d unprocessed %d interrupted %d abandoned %d balanced %t; Nak'ed %d handed back and %d fetched after the stop\n",
 		cfg.name, report.Submitted, report.Completed, len(report.Failed), len(report.Panicked), len(report.Unprocessed),
-		len(report.Interrupted), len(report.Abandoned), report.Balanced(), len(back), f.naked)
+		len(report.Interrupted), len(report.Abandoned), report.Balanced(), naked, f.naked)
 	// The acks and Naks are on the wire before the process goes.
 	if ferr := nc.FlushTimeout(flushTimeout); ferr != nil {
 		err = errors.Join(err, fmt.Errorf("flushing acks and Naks: %w", ferr))
