@@ -353,8 +353,10 @@ func TestGracePeriodCutsTheDrain(t *testing.T) {
 	if code == 0 {
 		t.Errorf("exit 0, want an error: the drain was cut short")
 	}
-	if strings.Contains(p.Output(), "not run") {
-		t.Errorf("a hook did not run: the drain left it no time")
+	// The drain was cut by the deadline, yet the OnStop hook (close store)
+	// ran inside the budget and without error.
+	if out := p.Output(); !strings.Contains(out, "stage hooks") || strings.Contains(out, "* hooks:") {
+		t.Errorf("want the hooks stage run without error before the deadline")
 	}
 }
 
