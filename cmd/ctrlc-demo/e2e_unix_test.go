@@ -54,7 +54,7 @@ func assertStory(t *testing.T, c *proctest.Child, event string, workers int) {
 		"press Ctrl-C to stop",
 		"received " + event + ", shutting down…",
 		"Worker loop done.",
-		fmt.Sprintf("dropped worker pool (%d workers joined)", workers),
+		fmt.Sprintf("dropped worker pool (%s joined)", count(workers, "worker")),
 		"report: ",
 		"Good bye!",
 	}
@@ -68,20 +68,20 @@ func assertStory(t *testing.T, c *proctest.Child, event string, workers int) {
 		last, prev = i, want
 	}
 	assert.Equal(t, "Good bye!", lines[len(lines)-1], "the last line")
-	received, loopDone, dropped := lineIndex(lines, "received "), lineIndex(lines, "Worker loop done."), lineIndex(lines, "dropped worker pool")
+	received, dropped := lineIndex(lines, "received "), lineIndex(lines, "dropped worker pool")
 	for i, l := range lines {
 		if strings.HasPrefix(l, "running ") {
 			assert.Less(t, i, received, "a running line after the event: %q", l)
 		}
 		if strings.HasPrefix(l, "draining ") {
-			assert.True(t, loopDone < i && i < dropped, "a draining line outside the drain: %q", l)
+			assert.True(t, received < i && i < dropped, "a draining line outside the drain: %q", l)
 		}
 	}
 }
 
-var reportLine = regexp.MustCompile(`^report: (\d+) commands: (\d+) completed, (\d+) failed, (\d+) panicked, (\d+) unprocessed, (\d+) abandoned$`)
+var reportLine = regexp.MustCompile(`^report: (\d+) commands? received: (\d+) completed, (\d+) failed, (\d+) panicked, (\d+) unprocessed, (\d+) abandoned$`)
 
-// humanReport parses the report line: submitted, completed, failed,
+// humanReport parses the report line: received, completed, failed,
 // panicked, unprocessed, abandoned.
 func humanReport(t *testing.T, c *proctest.Child) (n [6]int) {
 	t.Helper()
@@ -105,10 +105,12 @@ func readSummary(t *testing.T, file string) *summary {
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	require.NoError(t, dec.Decode(&s), "stdout:\n%s", data)
-	assert.Equal(t, s.Emitted, s.Completed+s.Failed+s.Panicked+s.Unprocessed+s.Abandoned, "counts balance: %+v", s)
-	assert.Equal(t, s.Emitted, s.Submitted+s.Held, "every command the source emitted reached the pool or was held")
-	assert.LessOrEqual(t, s.Held, 1, "only the command in the loop's hand can be held")
+	// The README's equation, balanceEquation, with the numbers.
+	assert.Equal(t, s.Received, s.Completed+s.Failed+s.Panicked+s.Unprocessed+s.Abandoned, "counts balance: %+v", s)
+	assert.Equal(t, fmt.Sprintf("%d = %d + %d + %d + %d + %d", s.Received, s.Completed, s.Failed, s.Panicked, s.Unprocessed, s.Abandoned), s.Balance)
 	assert.True(t, s.Balanced)
+	assert.Equal(t, s.Received, s.Submitted+s.Held, "every command received reached the pool or was held")
+	assert.LessOrEqual(t, s.Held, 1, "only the command in the loop's hand can be held")
 	assert.Len(t, s.UnprocessedIDs, s.Unprocessed)
 	var names []string
 	for _, st := range s.Stages {
@@ -163,39 +165,44 @@ func TestInterrupt(t *testing.T) {
 	assert.Zero(t, c.Count("errors ("))
 }
 
-// TestTerminateSlowDrain sends SIGTERM while a backlog waits: the drain
-// shows its progress and runs every queued command.
+// TestTerminateSlowDrain sends SIGTERM while a backlog waits and the
+// receiver loop is blocked with a command in hand: the backpressure was
+// shown, the drain shows its progress and names what would cut it short,
+// the loop hands its last command over, and every command runs.
 func TestTerminateSlowDrain(t *testing.T) {
 	t.Parallel()
 	c := startDemo(t, "-workers", "2", "-work", "300ms", "-rate", "100", "-queue", "4")
-	time.Sleep(200 * time.Millisecond) // 2 running, 4 queued, the source blocked
+	assert.Contains(t, c.WaitFor("press Ctrl-C to stop"), "(more than the 6.7/s the workers can finish: the queue will fill)")
+	c.WaitFor("the queue is full: the receiver loop waits for a worker, and the source for the loop (100 commands/s in, at most 6.7/s out)")
+	time.Sleep(100 * time.Millisecond) // 2 running, 4 queued, the loop blocked in Submit
 	c.Terminate()
 	wantExit(t, c, 0)
 	assertStory(t, c, "terminate (SIGTERM)", 2)
 	progress := c.WaitFor("draining ")
-	assert.Regexp(t, `^draining [0-9.]+m?s: \d+ queued, [0-2] in flight; Ctrl-C again exits at once and loses them$`, progress)
+	assert.Regexp(t, `^draining [0-9.]+m?s: \d+ queued, [0-2] in flight; a second SIGTERM \(or Ctrl-C\) exits at once and loses them$`, progress)
 	n := humanReport(t, c)
-	assert.GreaterOrEqual(t, n[0], 6, "2 running + 4 queued at least")
-	// The receiver loop was blocked in Submit with a command in hand: at
-	// shutdown it keeps that command, which stays unprocessed.
-	held := n[4]
-	assert.LessOrEqual(t, held, 1)
-	assert.Equal(t, [6]int{n[0], n[0] - held, 0, 0, held, 0}, n, "every submitted command completed")
-	assert.Equal(t, held, c.Count("(1 of them held by the receiver loop: the queue was full when shutdown began)"))
+	assert.GreaterOrEqual(t, n[0], 7, "2 running + 4 queued + 1 in the loop's hand at least")
+	assert.Equal(t, [6]int{n[0], n[0], 0, 0, 0, 0}, n, "every command received completed, the loop's last one too")
+	assert.Zero(t, c.Count("held by the receiver loop"))
+	assert.Equal(t, 1, c.Count("the queue is full"), "said once")
 }
 
 // TestSecondInterruptForcesExit: a second Ctrl-C during a slow drain ends
-// the demo at once with 130, the library's default force-exit policy.
+// the demo at once with 130, the library's default force-exit policy. The
+// receiver loop is still waiting to hand over its last command then: the
+// draining lines say so.
 func TestSecondInterruptForcesExit(t *testing.T) {
 	t.Parallel()
 	c := startDemo(t, "-workers", "1", "-work", "1m", "-rate", "100", "-queue", "3")
-	time.Sleep(100 * time.Millisecond) // 1 running, 3 queued
+	c.WaitFor("the queue is full") // 1 running, 3 queued, 1 in the loop's hand
 	c.Interrupt()
-	c.WaitFor("draining ")
+	assert.Equal(t, "3 queued (full: the receiver loop waits to hand over its last command), 1 in flight; a second Ctrl-C (or SIGTERM) exits at once and loses them",
+		strings.SplitN(c.WaitFor("draining "), ": ", 2)[1])
 	c.Interrupt()
 	wantExit(t, c, 130)
-	assert.True(t, c.Order("received interrupt (SIGINT), shutting down…", "Worker loop done.", "draining ",
+	assert.True(t, c.Order("received interrupt (SIGINT), shutting down…", "draining ",
 		"ctrlc: interrupt (SIGINT) is event 2 during shutdown: exiting with code 130"), c.Output())
+	assert.Zero(t, c.Count("Worker loop done."), "the loop never got room")
 	assert.Zero(t, c.Count("dropped worker pool"))
 	assert.Zero(t, c.Count("Good bye!"))
 }
@@ -210,13 +217,13 @@ func TestJSONReport(t *testing.T) {
 	s := readSummary(t, stdout)
 	assert.Equal(t, "interrupt (SIGINT)", s.Event)
 	assert.Positive(t, s.Submitted)
-	assert.Equal(t, s.Emitted, s.Completed)
+	assert.Equal(t, s.Received, s.Completed)
 	assert.Empty(t, s.Errors)
 	assert.Zero(t, s.ExitCode)
 	assertStory(t, c, "interrupt (SIGINT)", 4) // on stderr, as without -json
 	assert.NotContains(t, c.Output(), `"submitted"`, "no JSON on stderr")
 	n := humanReport(t, c)
-	assert.Equal(t, [6]int{s.Emitted, s.Completed, 0, 0, 0, 0}, n, "the human report says the same")
+	assert.Equal(t, [6]int{s.Received, s.Completed, 0, 0, 0, 0}, n, "the human report says the same")
 }
 
 // TestFailRate: failing commands make the drain report errors, exit 1, and
@@ -229,9 +236,9 @@ func TestFailRate(t *testing.T) {
 	wantExit(t, c, 1)
 	s := readSummary(t, stdout)
 	assert.Equal(t, 1, s.ExitCode)
-	require.GreaterOrEqual(t, s.Emitted, 5, "enough commands for one to fail")
-	assert.Equal(t, s.Emitted/5, s.Failed, "exactly every fifth command fails")
-	assert.Equal(t, s.Emitted-s.Failed, s.Completed)
+	require.GreaterOrEqual(t, s.Received, 5, "enough commands for one to fail")
+	assert.Equal(t, s.Received/5, s.Failed, "exactly every fifth command fails")
+	assert.Equal(t, s.Received-s.Failed, s.Completed)
 	require.Len(t, s.Errors, s.Failed, "one error per failed command")
 	for i, e := range s.Errors {
 		assert.Regexp(t, `^(run|queue|in-flight): item #\d+ .*: simulated failure \(-fail-rate 0\.2\)$`, e)
@@ -281,4 +288,20 @@ func TestDrainTimeout(t *testing.T) {
 	assert.Contains(t, strings.Join(s.Errors, "\n"), "cancelled after")
 	assert.Contains(t, strings.Join(s.Errors, "\n"), "queued items handed back unrun")
 	assertStory(t, c, "interrupt (SIGINT)", 2)
+}
+
+// TestAbandonWithoutFile: commands set aside with no -unprocessed file are
+// named as lost, not passed over in silence.
+func TestAbandonWithoutFile(t *testing.T) {
+	t.Parallel()
+	c := startDemo(t, "-policy", "abandon", "-workers", "1", "-work", "200ms", "-rate", "200", "-queue", "5")
+	c.WaitFor("the queue is full")
+	c.Interrupt()
+	wantExit(t, c, 0)
+	n := humanReport(t, c)
+	require.Positive(t, n[4], "queued commands set aside")
+	assert.Regexp(t, `^unprocessed: #\d+(-#\d+)?( #\d+(-#\d+)?)* did not run and are lost when the program ends \(-unprocessed FILE keeps them\)$`,
+		c.WaitFor("unprocessed: "))
+	assert.NotContains(t, strings.ToLower(c.Output()), "nothing is lost")
+	assertStory(t, c, "interrupt (SIGINT)", 1)
 }

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync/atomic"
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
@@ -54,49 +53,39 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	// 3. The event source, and the receiver loop that hands each of its
-	// commands to the workers. Submit waits while the queue is full; at
-	// shutdown a waiting Submit gives up, and the loop keeps its command.
+	// commands to the workers. Submit waits while the queue is full, and the
+	// source waits for the loop.
 	source := startSource(cfg.rate)
-	submitCtx, stopSubmitting := context.WithCancel(context.Background())
-	defer stopSubmitting()
-	var submitted atomic.Int64
-	var held []Command // commands that found the queue full at shutdown
-	loopDone := make(chan struct{})
-	go func() {
-		defer close(loopDone)
-		for cmd := range source.Commands() {
-			if err := workers.Submit(submitCtx, cmd); err != nil {
-				held = append(held, cmd)
-				continue
-			}
-			submitted.Add(1)
-		}
-	}()
+	loop := startReceiver(source, workers, func() { say("%s", queueFull(cfg)) })
 	say("ctrlc-demo (pid %d): %s; %s", os.Getpid(), cfg.describe(), howToStop(cfg))
-	status := statusLines{bot, source, &submitted, cfg.policy}
+	if cfg.unprocessed != nil {
+		say("%s", appending(cfg))
+	}
+	status := statusLines{bot: bot, loop: loop, policy: cfg.policy}
 	stopStatus := every(stderr, 2*time.Second, 2*time.Second, status.running)
 
-	// 4. Wait for Ctrl-C, then stop the source and let the loop end.
+	// 4. Wait for Ctrl-C, then stop the source and let the loop hand over
+	// its last command and end.
 	event := <-listener.C()
 	stopStatus()
 	say("received %v, shutting down…", event)
 	source.Stop()
-	stopSubmitting()
-	<-loopDone
+	drainCtx, cancelDrain := drainContext(event, cfg.drainTimeout)
+	defer cancelDrain()
+	status.forceHint = forceHint(cfg.kinds, event)
+	stopStatus = every(stderr, 500*time.Millisecond, time.Second, status.draining)
+	held := loop.finish(drainCtx, cfg.policy == pool.Abandon)
 	say("Worker loop done.")
 
 	// 5. Drain the pool: every queued command runs (or, with -policy
 	// abandon, is set aside), every running one finishes.
-	stopStatus = every(stderr, 500*time.Millisecond, time.Second, status.draining)
-	drainCtx, cancelDrain := drainContext(event)
 	report, drainErr := workers.Shutdown(drainCtx)
-	cancelDrain()
 	stopStatus()
 	say("dropped worker pool (%s)", joined(cfg.workers, report.Abandoned))
 
 	// 6. Account for every command, keep the ones that did not run, report.
-	summary := summarize(event, int(source.emitted.Load()), held, report, drainErr)
-	if err := summary.save(cfg.unprocessed); err != nil {
+	summary := summarize(event, int(loop.received.Load()), held, report, drainErr)
+	if err := summary.save(cfg.unprocessed, cfg.earlierLines); err != nil {
 		say("ctrlc-demo: %v", err)
 	}
 	if err := summary.print(stdout, stderr, cfg.json); err != nil {
@@ -106,15 +95,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return summary.ExitCode
 }
 
-// drainContext bounds the drain after event. Windows ends a console program
-// soon after a close, logoff or shutdown event (ctrlc holds it open for at
-// most ctrlc.DefaultCloseGrace): the drain then gets 3 s of that, leaving
-// time for the report and the -unprocessed file. Other events leave the
-// bound to -drain-timeout.
-func drainContext(event ctrlc.Event) (context.Context, context.CancelFunc) {
+// drainContext bounds the drain after event, the receiver loop's last
+// hand-over included, by timeout. Windows ends a console program soon after
+// a close, logoff or shutdown event (ctrlc holds it open for at most
+// ctrlc.DefaultCloseGrace): the drain then gets at most 3 s of that, leaving
+// time for the report and the -unprocessed file.
+func drainContext(event ctrlc.Event, timeout time.Duration) (context.Context, context.CancelFunc) {
 	switch event.Kind {
 	case ctrlc.Close, ctrlc.Logoff, ctrlc.Shutdown:
-		return context.WithTimeout(context.Background(), ctrlc.DefaultCloseGrace-1500*time.Millisecond)
+		timeout = min(timeout, ctrlc.DefaultCloseGrace-1500*time.Millisecond)
 	}
-	return context.WithCancel(context.Background())
+	return context.WithTimeout(context.Background(), timeout)
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/ctrlc-go/ctrlc"
 	"github.com/ctrlc-go/ctrlc/internal/proctest"
+	"github.com/ctrlc-go/ctrlc/pool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -151,6 +154,9 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-policy", "drop"}, `invalid value "drop" for flag -policy: must be finish or abandon`},
 		{[]string{"-signals", "interupt"}, `invalid value "interupt" for flag -signals: ctrlc: unknown kind: "interupt" (want one of interrupt, terminate,`},
 		{[]string{"-signals", "interrupt,,terminate"}, `invalid value "interrupt,,terminate" for flag -signals: ctrlc: unknown kind: ""`},
+		{[]string{"-signals", ""}, `invalid value "" for flag -signals: an empty list catches nothing; leave the flag out for the default, `},
+		{[]string{"-signals= "}, `invalid value " " for flag -signals: an empty list catches nothing`},
+		{[]string{"-unprocessed", ""}, `invalid value "" for flag -unprocessed: empty file name`},
 		{[]string{"-fail-rate", "1.5"}, `invalid value "1.5" for flag -fail-rate: must be between 0 and 1`},
 		{[]string{"-fail-rate", "NaN"}, `invalid value "NaN" for flag -fail-rate`},
 		{[]string{"-unprocessed", filepath.Join(os.TempDir(), fmt.Sprintf("ctrlc-demo-test-%d-none", os.Getpid()), "file")},
@@ -176,8 +182,8 @@ func TestParseKinds(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate, ctrlc.Hangup, ctrlc.Quit,
 		ctrlc.Break, ctrlc.Close, ctrlc.Logoff, ctrlc.Shutdown}, kinds)
-	_, err = parseKinds("interrupt,sigint")
-	assert.ErrorContains(t, err, `unknown kind: "sigint"`)
+	_, err = parseKinds("interrupt,bogus")
+	assert.ErrorContains(t, err, `unknown kind: "bogus"`)
 
 	c, err := parseFlags([]string{"-signals", "terminate"}, nil)
 	require.NoError(t, err)
@@ -206,17 +212,115 @@ func TestFailsExactFraction(t *testing.T) {
 
 func TestDrainContext(t *testing.T) {
 	for _, k := range []ctrlc.Kind{ctrlc.Close, ctrlc.Logoff, ctrlc.Shutdown} {
-		ctx, cancel := drainContext(ctrlc.Event{Kind: k})
+		ctx, cancel := drainContext(ctrlc.Event{Kind: k}, 10*time.Second)
 		deadline, ok := ctx.Deadline()
 		cancel()
 		if assert.True(t, ok, "%v bounds the drain", k) {
-			assert.WithinDuration(t, time.Now().Add(3*time.Second), deadline, 100*time.Millisecond)
+			assert.WithinDuration(t, time.Now().Add(3*time.Second), deadline, 100*time.Millisecond, "%v: 3 s of the close grace", k)
 		}
+		ctx, cancel = drainContext(ctrlc.Event{Kind: k}, time.Second)
+		deadline, _ = ctx.Deadline()
+		cancel()
+		assert.WithinDuration(t, time.Now().Add(time.Second), deadline, 100*time.Millisecond, "%v: a shorter -drain-timeout wins", k)
 	}
-	ctx, cancel := drainContext(ctrlc.Event{Kind: ctrlc.Interrupt})
+	ctx, cancel := drainContext(ctrlc.Event{Kind: ctrlc.Interrupt}, 10*time.Second)
 	defer cancel()
-	_, ok := ctx.Deadline()
-	assert.False(t, ok, "an interrupt leaves the bound to -drain-timeout")
+	deadline, ok := ctx.Deadline()
+	assert.True(t, ok)
+	assert.WithinDuration(t, time.Now().Add(10*time.Second), deadline, 100*time.Millisecond, "an interrupt: -drain-timeout")
+}
+
+// The defaults must not build a backlog: with no flags, the source emits
+// fewer commands than the workers can finish, with room to spare, so that
+// a Ctrl-C at any moment finds no command waiting in the receiver loop.
+func TestDefaultsSustainable(t *testing.T) {
+	c, err := parseFlags(nil, nil)
+	require.NoError(t, err)
+	assert.LessOrEqual(t, c.rate, 0.75*c.capacity(), "default rate %v/s against %v/s the workers finish", c.rate, c.capacity())
+	assert.Equal(t, "8 workers, 10 commands/s, 500ms each", c.describe())
+	c, err = parseFlags([]string{"-rate", "20"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "8 workers, 20 commands/s, 500ms each (more than the 16/s the workers can finish: the queue will fill)", c.describe())
+	assert.Equal(t, "the queue is full: the receiver loop waits for a worker, and the source for the loop (20 commands/s in, at most 16/s out)", queueFull(c))
+	c, err = parseFlags([]string{"-work", "0s"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "8 workers, 10 commands/s, 0s each", c.describe(), "commands that take no time never fill the queue")
+}
+
+// The draining line names what would cut the drain short for the event
+// that started it, among the kinds the demo catches.
+func TestForceHint(t *testing.T) {
+	unix := []ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate}
+	if runtime.GOOS == "windows" {
+		assert.Equal(t, "a second Ctrl-C (or Ctrl-Break) exits at once and loses them",
+			forceHint([]ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate, ctrlc.Break, ctrlc.Close}, ctrlc.Event{Kind: ctrlc.Interrupt}))
+		assert.Equal(t, "a second Ctrl-Break (or Ctrl-C) exits at once and loses them",
+			forceHint([]ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate, ctrlc.Break, ctrlc.Close}, ctrlc.Event{Kind: ctrlc.Break}))
+	} else {
+		assert.Equal(t, "a second Ctrl-C (or SIGTERM) exits at once and loses them", forceHint(unix, ctrlc.Event{Kind: ctrlc.Interrupt}))
+		assert.Equal(t, "a second SIGTERM (or Ctrl-C) exits at once and loses them", forceHint(unix, ctrlc.Event{Kind: ctrlc.Terminate}))
+		assert.Equal(t, "a second SIGTERM exits at once and loses them", forceHint([]ctrlc.Kind{ctrlc.Terminate}, ctrlc.Event{Kind: ctrlc.Terminate}))
+		assert.Equal(t, "a second SIGHUP (or Ctrl-C, SIGTERM, SIGQUIT) exits at once and loses them",
+			forceHint([]ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate, ctrlc.Hangup, ctrlc.Quit}, ctrlc.Event{Kind: ctrlc.Hangup}))
+	}
+	for _, k := range []ctrlc.Kind{ctrlc.Close, ctrlc.Logoff, ctrlc.Shutdown} {
+		assert.Equal(t, fmt.Sprintf("Windows ends the program 4.5s after the %v event, and loses them", k),
+			forceHint(append(unix, k), ctrlc.Event{Kind: k}))
+	}
+}
+
+// The report's balance is the README's equation, and it counts the command
+// the receiver loop held.
+func TestSummaryBalance(t *testing.T) {
+	cmd := func(id int) Command { return Command{ID: id, Name: "!ping", Channel: "#general"} }
+	r := &pool.Report[Command]{Submitted: 4, Completed: 2, Failed: 1, Unprocessed: []Command{cmd(4)}}
+	s := summarize(ctrlc.Event{Kind: ctrlc.Interrupt}, 5, []Command{cmd(5)}, r, nil)
+	assert.Equal(t, "received = completed + failed + panicked + unprocessed + abandoned", balanceEquation)
+	assert.Equal(t, "5 = 2 + 1 + 0 + 2 + 0", s.Balance)
+	assert.True(t, s.Balanced)
+	assert.Equal(t, []int{4, 5}, s.UnprocessedIDs, "the pool's, then the held one")
+	assert.Equal(t, 1, s.Held)
+	assert.Zero(t, s.ExitCode)
+
+	s = summarize(ctrlc.Event{Kind: ctrlc.Interrupt}, 6, []Command{cmd(5)}, r, nil)
+	assert.Equal(t, "6 = 2 + 1 + 0 + 2 + 0", s.Balance)
+	assert.False(t, s.Balanced, "a command received and accounted for nowhere")
+	assert.Equal(t, 1, s.ExitCode)
+	var out bytes.Buffer
+	require.NoError(t, s.print(io.Discard, &out, false))
+	assert.Contains(t, out.String(), "  the counts do not balance: received = completed + failed + panicked + unprocessed + abandoned is 6 = 2 + 1 + 0 + 2 + 0\n")
+	assert.Contains(t, out.String(), "unprocessed: #4-#5 did not run and are lost when the program ends (-unprocessed FILE keeps them)\n")
+}
+
+// -unprocessed appends: what an earlier run set aside stays in the file.
+func TestUnprocessedFileAppends(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "left.jsonl")
+	c, err := parseFlags([]string{"-unprocessed", file}, nil)
+	require.NoError(t, err)
+	assert.Zero(t, c.earlierLines)
+	assert.Equal(t, "commands that do not run will be written to "+file, appending(c))
+	s := &summary{unprocessed: []Command{{ID: 1}, {ID: 2}}, Unprocessed: 2}
+	require.NoError(t, s.save(c.unprocessed, c.earlierLines))
+
+	c, err = parseFlags([]string{"-unprocessed", file}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 2, c.earlierLines)
+	assert.Equal(t, "commands that do not run will be appended to "+file+", after the 2 lines earlier runs left there", appending(c))
+	s = &summary{unprocessed: []Command{{ID: 7}}, Unprocessed: 1}
+	require.NoError(t, s.save(c.unprocessed, c.earlierLines))
+	var out bytes.Buffer
+	require.NoError(t, s.print(io.Discard, &out, false))
+	assert.Contains(t, out.String(), "unprocessed: 1 command appended to "+file+", after the 2 lines earlier runs left there\n")
+
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	var got []int
+	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		var cmd Command
+		require.NoError(t, json.Unmarshal([]byte(line), &cmd))
+		got = append(got, cmd.ID)
+	}
+	assert.Equal(t, []int{1, 2, 7}, got, "both runs' commands, in order")
 }
 
 func TestIDRanges(t *testing.T) {
@@ -227,6 +331,7 @@ func TestIDRanges(t *testing.T) {
 func TestJoined(t *testing.T) {
 	assert.Equal(t, "8 workers joined", joined(8, 0))
 	assert.Equal(t, "6 workers joined, 2 left running an abandoned command", joined(8, 2))
+	assert.Equal(t, "1 worker joined", joined(1, 0))
 }
 
 // lineIndex returns the index of the first line containing substr, or -1.

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"runtime"
+	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
@@ -52,55 +54,133 @@ func every(w io.Writer, delay, period time.Duration, line func(elapsed time.Dura
 // status words the lines printed while the bot runs and while it drains.
 type statusLines struct {
 	bot       *bot
-	source    *source
-	submitted *atomic.Int64 // commands the pool accepted
+	loop      *receiver
 	policy    pool.Policy
+	forceHint string // what a second event does, for the draining lines
 }
 
 // queued is how many commands the pool accepted that no worker took up yet.
-func (s statusLines) queued() int64 { return max(0, s.submitted.Load()-s.bot.started.Load()) }
+func (s statusLines) queued() int64 { return max(0, s.loop.submitted.Load()-s.bot.started.Load()) }
 
 func (s statusLines) running(elapsed time.Duration) string {
-	return fmt.Sprintf("running %v: %d commands received, %d done, %d in flight, %d queued",
-		elapsed, s.source.emitted.Load(), s.bot.finished.Load(), s.bot.inFlight.Load(), s.queued())
+	line := fmt.Sprintf("running %v: %d commands received, %d done, %d in flight, %d queued",
+		elapsed, s.loop.received.Load(), s.bot.finished.Load(), s.bot.inFlight.Load(), s.queued())
+	if s.loop.waiting.Load() {
+		line += " (full: the receiver loop waits for a worker)"
+	}
+	return line
 }
 
 func (s statusLines) draining(elapsed time.Duration) string {
 	if s.policy == pool.Abandon {
-		return fmt.Sprintf("draining %v: %d in flight, %d queued commands set aside unrun; Ctrl-C again exits at once and loses them",
-			elapsed, s.bot.inFlight.Load(), s.queued())
+		return fmt.Sprintf("draining %v: %d in flight, %d queued commands set aside unrun; %s",
+			elapsed, s.bot.inFlight.Load(), s.queued(), s.forceHint)
 	}
-	return fmt.Sprintf("draining %v: %d queued, %d in flight; Ctrl-C again exits at once and loses them",
-		elapsed, s.queued(), s.bot.inFlight.Load())
+	full := ""
+	if s.loop.waiting.Load() {
+		full = " (full: the receiver loop waits to hand over its last command)"
+	}
+	return fmt.Sprintf("draining %v: %d queued%s, %d in flight; %s",
+		elapsed, s.queued(), full, s.bot.inFlight.Load(), s.forceHint)
+}
+
+// queueFull is said once, the first time the receiver loop finds the queue
+// full.
+func queueFull(c *config) string {
+	return fmt.Sprintf("the queue is full: the receiver loop waits for a worker, and the source for the loop"+
+		" (%s commands/s in, at most %s/s out)", trimFloat(c.rate), roughly(c.capacity()))
+}
+
+// appending tells where the commands that will not run go.
+func appending(c *config) string {
+	if c.earlierLines == 0 {
+		return fmt.Sprintf("commands that do not run will be written to %s", c.unprocessed.Name())
+	}
+	return fmt.Sprintf("commands that do not run will be appended to %s, after the %s earlier runs left there",
+		c.unprocessed.Name(), count(c.earlierLines, "line"))
+}
+
+// forceHint says what would cut a drain started by e short, and that the
+// commands still queued or running are then lost: another of the events
+// the listener catches (the library's default: the second event exits at
+// once). A Windows close, logoff or shutdown is not repeated: Windows itself
+// ends the program once the close grace has passed.
+func forceHint(kinds []ctrlc.Kind, e ctrlc.Event) string {
+	switch e.Kind {
+	case ctrlc.Close, ctrlc.Logoff, ctrlc.Shutdown:
+		return fmt.Sprintf("Windows ends the program %v after the %v event, and loses them", ctrlc.DefaultCloseGrace, e.Kind)
+	}
+	hint := "a second " + pressName(e.Kind)
+	var others []string
+	for _, k := range kinds {
+		if k != e.Kind && pressName(k) != "" {
+			others = append(others, pressName(k))
+		}
+	}
+	if len(others) > 0 {
+		hint += " (or " + strings.Join(others, ", ") + ")"
+	}
+	return hint + " exits at once and loses them"
+}
+
+// pressName names an event as the user would cause it; "" for the events of
+// a closing console, which a user does not repeat.
+func pressName(k ctrlc.Kind) string {
+	switch k {
+	case ctrlc.Interrupt:
+		return "Ctrl-C"
+	case ctrlc.Break:
+		return "Ctrl-Break"
+	}
+	if runtime.GOOS == "windows" {
+		return "" // no one sends signals there
+	}
+	switch k {
+	case ctrlc.Terminate:
+		return "SIGTERM"
+	case ctrlc.Hangup:
+		return "SIGHUP"
+	case ctrlc.Quit:
+		return "SIGQUIT"
+	}
+	return ""
 }
 
 // joined says what dropping the pool joined.
 func joined(workers, abandoned int) string {
 	if abandoned == 0 {
-		return fmt.Sprintf("%d workers joined", workers)
+		return count(workers, "worker") + " joined"
 	}
-	return fmt.Sprintf("%d workers joined, %d left running an abandoned command", workers-abandoned, abandoned)
+	return fmt.Sprintf("%s joined, %d left running an abandoned command", count(workers-abandoned, "worker"), abandoned)
 }
+
+// balanceEquation is the one equation the report checks, as the README
+// states it: every command the receiver loop took from the source ended in
+// exactly one way. Unprocessed counts the commands the pool handed back unrun
+// and those the receiver loop still held.
+const balanceEquation = "received = completed + failed + panicked + unprocessed + abandoned"
 
 // summary is the final report, as printed and as JSON.
 type summary struct {
 	Event           string   `json:"event"`     // what started the shutdown
-	Emitted         int      `json:"emitted"`   // commands the source emitted, all of which the receiver loop took
-	Submitted       int      `json:"submitted"` // commands the pool accepted
-	Held            int      `json:"held"`      // commands the loop held when shutdown began, with the queue full
+	Received        int      `json:"received"`  // commands the receiver loop took from the source
+	Submitted       int      `json:"submitted"` // of those, the ones it handed to the pool
+	Held            int      `json:"held"`      // of those, the ones it still held at shutdown (counted as unprocessed)
 	Completed       int      `json:"completed"`
 	Failed          int      `json:"failed"`
 	Panicked        int      `json:"panicked"`
 	Unprocessed     int      `json:"unprocessed"` // commands that never ran: the pool's, then the held ones
 	Abandoned       int      `json:"abandoned"`
-	Balanced        bool     `json:"balanced"` // emitted = submitted+held = completed+failed+panicked+unprocessed+abandoned
+	Balance         string   `json:"balance"`  // balanceEquation with the numbers, e.g. "63 = 60 + 0 + 0 + 3 + 0"
+	Balanced        bool     `json:"balanced"` // whether the balance holds
 	UnprocessedIDs  []int    `json:"unprocessed_ids"`
 	UnprocessedFile string   `json:"unprocessed_file,omitempty"`
 	Stages          []stage  `json:"stages"`
 	Errors          []string `json:"errors"`
 	ExitCode        int      `json:"exit_code"` // 0, or 1 when there are errors
 
-	unprocessed []Command
+	unprocessed  []Command
+	earlierLines int // lines the -unprocessed file held before this run
 }
 
 type stage struct {
@@ -109,12 +189,13 @@ type stage struct {
 	Errors  int     `json:"errors"`
 }
 
-// summarize accounts for every command the source emitted: the pool's report
-// covers those it accepted; held ones never reached it.
-func summarize(e ctrlc.Event, emitted int, held []Command, r *pool.Report[Command], err error) *summary {
+// summarize accounts for every command the receiver loop took from the
+// source: the pool's report covers those it accepted; held ones never
+// reached it.
+func summarize(e ctrlc.Event, received int, held []Command, r *pool.Report[Command], err error) *summary {
 	s := &summary{
 		Event:          e.String(),
-		Emitted:        emitted,
+		Received:       received,
 		Submitted:      r.Submitted,
 		Held:           len(held),
 		Completed:      r.Completed,
@@ -126,8 +207,8 @@ func summarize(e ctrlc.Event, emitted int, held []Command, r *pool.Report[Comman
 		unprocessed:    append(r.Unprocessed, held...),
 	}
 	s.Unprocessed = len(s.unprocessed)
-	s.Balanced = r.Balanced() && emitted == r.Submitted+len(held) &&
-		emitted == s.Completed+s.Failed+s.Panicked+s.Unprocessed+s.Abandoned
+	s.Balance = fmt.Sprintf("%d = %d + %d + %d + %d + %d", s.Received, s.Completed, s.Failed, s.Panicked, s.Unprocessed, s.Abandoned)
+	s.Balanced = s.Received == s.Completed+s.Failed+s.Panicked+s.Unprocessed+s.Abandoned
 	for _, cmd := range s.unprocessed {
 		s.UnprocessedIDs = append(s.UnprocessedIDs, cmd.ID)
 	}
@@ -143,13 +224,13 @@ func summarize(e ctrlc.Event, emitted int, held []Command, r *pool.Report[Comman
 	return s
 }
 
-// save writes each unprocessed command to f, one JSON line each, and closes
-// f. A nil f means no -unprocessed file.
-func (s *summary) save(f *os.File) error {
+// save appends each unprocessed command to f, one JSON line each, and closes
+// f; earlierLines is what f held before. A nil f means no -unprocessed file.
+func (s *summary) save(f *os.File, earlierLines int) error {
 	if f == nil {
 		return nil
 	}
-	s.UnprocessedFile = f.Name()
+	s.UnprocessedFile, s.earlierLines = f.Name(), earlierLines
 	enc := json.NewEncoder(f)
 	var err error
 	for _, cmd := range s.unprocessed {
@@ -184,13 +265,13 @@ func flatten(err error) []error {
 // of JSON to jsonOut.
 func (s *summary) print(jsonOut, human io.Writer, asJSON bool) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "report: %d commands: %d completed, %d failed, %d panicked, %d unprocessed, %d abandoned\n",
-		s.Emitted, s.Completed, s.Failed, s.Panicked, s.Unprocessed, s.Abandoned)
+	fmt.Fprintf(&b, "report: %s received: %d completed, %d failed, %d panicked, %d unprocessed, %d abandoned\n",
+		count(s.Received, "command"), s.Completed, s.Failed, s.Panicked, s.Unprocessed, s.Abandoned)
 	if s.Held > 0 {
-		fmt.Fprintf(&b, "  (%d of them held by the receiver loop: the queue was full when shutdown began)\n", s.Held)
+		fmt.Fprintf(&b, "  (%d of the unprocessed held by the receiver loop: it was still waiting for room in the queue)\n", s.Held)
 	}
 	if !s.Balanced {
-		fmt.Fprintf(&b, "  the counts do not balance: %d submitted to the pool\n", s.Submitted)
+		fmt.Fprintf(&b, "  the counts do not balance: %s is %s\n", balanceEquation, s.Balance)
 	}
 	for _, st := range s.Stages {
 		fmt.Fprintf(&b, "  stage %-10s %10v", st.Name, roundDuration(st.Seconds))
@@ -212,10 +293,14 @@ func (s *summary) print(jsonOut, human io.Writer, asJSON bool) error {
 	}
 	switch {
 	case s.Unprocessed == 0:
+	case s.UnprocessedFile != "" && s.earlierLines > 0:
+		fmt.Fprintf(&b, "unprocessed: %s appended to %s, after the %s earlier runs left there\n",
+			count(s.Unprocessed, "command"), s.UnprocessedFile, count(s.earlierLines, "line"))
 	case s.UnprocessedFile != "":
-		fmt.Fprintf(&b, "unprocessed: %d commands written to %s\n", s.Unprocessed, s.UnprocessedFile)
+		fmt.Fprintf(&b, "unprocessed: %s written to %s\n", count(s.Unprocessed, "command"), s.UnprocessedFile)
 	default:
-		fmt.Fprintf(&b, "unprocessed: %s (keep them with -unprocessed FILE)\n", idRanges(s.UnprocessedIDs))
+		fmt.Fprintf(&b, "unprocessed: %s did not run and are lost when the program ends (-unprocessed FILE keeps them)\n",
+			idRanges(s.UnprocessedIDs))
 	}
 	_, err := io.WriteString(human, b.String())
 	if err == nil && asJSON {
@@ -233,6 +318,23 @@ func roundDuration(seconds float64) time.Duration {
 		return d.Round(time.Microsecond)
 	}
 	return d.Round(time.Millisecond)
+}
+
+// roughly writes a rate with two significant digits, at least up to the
+// units: 0.017, 6.7, 16, 1600.
+func roughly(f float64) string {
+	if f >= 10 {
+		return trimFloat(math.Round(f))
+	}
+	return strconv.FormatFloat(f, 'g', 2, 64)
+}
+
+// count writes "1 command", "2 commands".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // idRanges writes ids as "#3 #7-#12 #15".
