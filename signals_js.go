@@ -12,6 +12,9 @@ import (
 
 var defaultKinds = []Kind{Interrupt, Terminate, Close}
 
+// Node cannot tell whether a signal was ignored at start.
+func ignoredKinds() kindSet { return 0 }
+
 var jsNames = [maxKind + 1]string{Interrupt: "SIGINT", Terminate: "SIGTERM", Hangup: "SIGHUP", Quit: "SIGQUIT", Close: "pagehide"}
 
 var jsNumbers = [maxKind + 1]int{Interrupt: 2, Terminate: 15, Hangup: 1, Quit: 3}
@@ -65,10 +68,12 @@ func (w *jsWatcher) run(k Kind) {
 	// ended as deadlocked.
 	keepAlive := time.NewTimer(24 * time.Hour)
 	defer keepAlive.Stop()
+	current := func() bool { return watchers[k] == w }
 	for {
 		select {
 		case <-w.c:
-			dispatch(Event{Kind: k, Native: jsNumbers[k], Time: time.Now()})
+			src := source{native: true, gen: hub.gen.Load(), current: current}
+			dispatch(Event{Kind: k, Native: jsNumbers[k], Time: time.Now()}, src)
 		case <-keepAlive.C:
 			keepAlive.Reset(24 * time.Hour)
 		case <-w.quit:

@@ -387,6 +387,7 @@ func TestJSChildRealSignalsAndForceExit(t *testing.T) {
 	c.waitFor("ready\n")
 	c.kill("SIGINT")
 	c.waitFor("draining\n")
+	time.Sleep(2 * DefaultRepeatWindow) // a second Ctrl-C, not a repeat of the first
 	c.kill("SIGINT")
 	code, signal := c.wait()
 	out := c.out.String()

@@ -8,6 +8,23 @@ import (
 	"time"
 )
 
+// ignoredKinds returns the kinds ignored at start.
+func ignoredKinds() kindSet { return ignoredAtStart }
+
+// ignoredAtStart holds the kinds whose signal was ignored when the program
+// started (nohup, cmd & in a non-interactive shell): Notify leaves them
+// ignored unless a listener asks for them with WithEvenIfIgnored. It is
+// taken at initialization, before any listener un-ignores a signal.
+var ignoredAtStart = func() kindSet {
+	var s kindSet
+	for k := Interrupt; k <= maxKind; k++ {
+		if sig := osSignal(k); sig != nil && signal.Ignored(sig) {
+			s |= 1 << k
+		}
+	}
+	return s
+}()
+
 // watchers holds, per kind, the os/signal channel in use while some listener
 // wants the kind. Guarded by hub.mu (enable and disable run under it).
 var watchers [maxKind + 1]*watcher
@@ -21,11 +38,6 @@ func enable(k Kind) error {
 	sig := osSignal(k)
 	if sig == nil {
 		return nil // no such signal here: only Trigger delivers k
-	}
-	// A SIGHUP ignored at start (nohup) must stay ignored: Notify would
-	// un-ignore it and let a hang-up stop a program meant to survive it.
-	if k == Hangup && signal.Ignored(sig) {
-		return nil
 	}
 	w := &watcher{c: make(chan os.Signal, 1), quit: make(chan struct{})}
 	signal.Notify(w.c, sig)
@@ -47,10 +59,15 @@ func disable(k Kind) {
 }
 
 func (w *watcher) run(k Kind) {
+	// A signal this watcher took belongs to the listeners of its time:
+	// dispatch drops it if the watcher was replaced meanwhile, and keeps it
+	// from listeners added after it was taken.
+	current := func() bool { return watchers[k] == w }
 	for {
 		select {
 		case s := <-w.c:
-			dispatch(Event{Kind: k, Native: nativeOfSignal(s), Time: time.Now()})
+			src := source{native: true, gen: hub.gen.Load(), current: current}
+			dispatch(Event{Kind: k, Native: nativeOfSignal(s), Time: time.Now()}, src)
 		case <-w.quit:
 			return
 		}

@@ -32,9 +32,29 @@ func TestParseKind(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, k, got)
 	}
-	_, err := ParseKind("sigint")
+	for name, want := range map[string]Kind{
+		"SIGINT": Interrupt, "INT": Interrupt, "sigint": Interrupt, "int": Interrupt,
+		"SIGTERM": Terminate, "sigterm": Terminate, "TERM": Terminate,
+		"SIGHUP": Hangup, "hup": Hangup, "SIGQUIT": Quit, "QUIT": Quit,
+		"CTRL_C_EVENT": Interrupt, "ctrl_c_event": Interrupt, "CTRL_C": Interrupt,
+		"CTRL_BREAK_EVENT": Break, "CTRL_CLOSE_EVENT": Close, "CTRL_CLOSE": Close,
+		"CTRL_LOGOFF_EVENT": Logoff, "CTRL_SHUTDOWN_EVENT": Shutdown, "pagehide": Close,
+	} {
+		got, err := ParseKind(name)
+		if assert.NoError(t, err, name) {
+			assert.Equal(t, want, got, name)
+		}
+	}
+	for _, bad := range []string{"", "sig", "SIGKILL", "KILL", " SIGINT", "SIGINT ", "SIG_INT", "CTRL_C_EVENT_", "2", "interrupt\x00", "SIGSIGINT"} {
+		_, err := ParseKind(bad)
+		assert.ErrorIs(t, err, ErrUnknownKind, "%q", bad)
+	}
+	_, err := ParseKind("sigkill")
+	assert.ErrorContains(t, err, `"sigkill" (want one of interrupt, terminate, hangup, quit, break, close, logoff, shutdown, or a native name such as SIGINT, TERM, CTRL_C_EVENT)`)
+	_, err = ParseKind(strings.Repeat("x", 1<<20))
 	assert.ErrorIs(t, err, ErrUnknownKind)
-	assert.ErrorContains(t, err, `"sigint" (want one of interrupt, terminate, hangup, quit, break, close, logoff, shutdown)`)
+	assert.Less(t, len(err.Error()), 300, "a huge name is cut in the error")
+	assert.Contains(t, err.Error(), "(1048576 bytes)")
 }
 
 func TestDefaultKinds(t *testing.T) {
@@ -65,6 +85,11 @@ func TestBadOptionsAreNamedErrors(t *testing.T) {
 		{WithForceExit(-2), "WithForceExit(-2)", nil},
 		{WithCloseGrace(-time.Second), "WithCloseGrace(-1s): negative duration", nil},
 		{WithLogger(nil), "WithLogger: nil logger", nil},
+		{WithGracePeriod(0), "WithGracePeriod(0s): the grace period must be positive", nil},
+		{WithGracePeriod(-time.Second), "WithGracePeriod(-1s)", nil},
+		{WithRepeatWindow(-time.Millisecond), "WithRepeatWindow(-1ms): negative duration", nil},
+		{WithLastWord(time.Second, nil), "WithLastWord: nil function", nil},
+		{WithLastWord(-time.Second, func(context.Context, Event) {}), "WithLastWord(-1s): negative timeout", nil},
 		{nil, "nil Option", nil},
 	} {
 		l, err := Notify(tc.opt)
@@ -109,7 +134,7 @@ func TestTriggerReachesEveryListenerOfTheKind(t *testing.T) {
 }
 
 func TestFirstEventKeptAndLaterOnesCoalesce(t *testing.T) {
-	l, err := Notify(WithoutForceExit())
+	l, err := Notify(WithoutForceExit(), WithRepeatWindow(0))
 	require.NoError(t, err)
 	defer l.Stop()
 	for i := 0; i < chanSize+5; i++ {
@@ -183,12 +208,12 @@ func TestSetHandlerRunsOncePerEvent(t *testing.T) {
 
 	require.NoError(t, Trigger(Event{Kind: Interrupt}))
 	<-seen
-	require.NoError(t, Trigger(Event{Kind: Terminate}))
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
 	<-seen
 	mu.Lock()
-	require.Len(t, got, 2, "no force exit for a handler: both events reach it")
+	require.Len(t, got, 2, "no force exit and no repeat window for a handler: both events reach it")
 	assert.Equal(t, Interrupt, got[0].Kind)
-	assert.Equal(t, Terminate, got[1].Kind)
+	assert.Equal(t, Interrupt, got[1].Kind)
 	assert.Equal(t, 2, got[1].Seq)
 	mu.Unlock()
 
@@ -275,4 +300,13 @@ func assertClosed(t *testing.T, c <-chan struct{}) {
 	default:
 		t.Fatal("channel not closed")
 	}
+}
+
+func TestNotifyContextNilParent(t *testing.T) {
+	//lint:ignore SA1012 a nil parent is the point
+	ctx, stop := NotifyContext(nil) //nolint:staticcheck
+	defer stop()
+	<-ctx.Done()
+	assert.ErrorContains(t, context.Cause(ctx), "ctrlc: NotifyContext: nil parent context")
+	assert.Empty(t, hub.listeners)
 }

@@ -51,7 +51,16 @@ func childEvents() int {
 // childSlowShutdown starts a shutdown that takes far longer than the test
 // waits, with the default force-exit policy.
 func childSlowShutdown() int {
-	l, err := Notify()
+	var opts []Option
+	if w := os.Getenv("CHILD_REPEAT_WINDOW"); w != "" {
+		d, err := time.ParseDuration(w)
+		if err != nil {
+			fmt.Println(err)
+			return 3
+		}
+		opts = append(opts, WithRepeatWindow(d))
+	}
+	l, err := Notify(opts...)
 	if err != nil {
 		fmt.Println(err)
 		return 3
@@ -60,7 +69,11 @@ func childSlowShutdown() int {
 	fmt.Println("ready")
 	e := <-l.C()
 	fmt.Printf("shutting down after %v\n", e)
-	time.Sleep(30 * time.Second)
+	d, err := time.ParseDuration(os.Getenv("CHILD_SLEEP"))
+	if err != nil {
+		d = 30 * time.Second
+	}
+	time.Sleep(d)
 	fmt.Println("clean exit")
 	return 0
 }
@@ -85,14 +98,21 @@ func child(t *testing.T, name string, env ...string) *proctest.Child {
 	}
 	cmd := proctest.Self(name)
 	cmd.Env = append(cmd.Env, env...)
-	// This test may itself run with SIGHUP ignored (nohup, CI), which the
-	// child would inherit; a caught signal is reset to the default in the
-	// child instead.
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, unix.SIGHUP)
-	c := proctest.Start(t, cmd)
-	signal.Stop(hup)
+	c := startWithDefaults(t, cmd)
 	c.WaitFor("ready")
+	return c
+}
+
+// startWithDefaults starts cmd with SIGHUP and SIGINT at their default
+// action. This test may itself run with them ignored (nohup, cmd & in a
+// script), which the child would inherit; a caught signal is reset to the
+// default in the child instead.
+func startWithDefaults(t *testing.T, cmd *exec.Cmd) *proctest.Child {
+	t.Helper()
+	caught := make(chan os.Signal, 1)
+	signal.Notify(caught, unix.SIGHUP, unix.SIGINT)
+	c := proctest.Start(t, cmd)
+	signal.Stop(caught)
 	return c
 }
 
@@ -108,35 +128,76 @@ func TestChildGetsRealSIGINTThenSIGTERM(t *testing.T) {
 	assert.True(t, c.Order("ready", "interrupt (SIGINT)", "terminate (SIGTERM)", "bye"), c.Output())
 }
 
-func TestSecondSIGINTDuringShutdownExits130(t *testing.T) {
+// A human's second Ctrl-C, well after the first, forces the exit: the child
+// dies by SIGINT, so that a shell loop around it stops too.
+func TestSecondSIGINTDuringShutdownDiesBySIGINT(t *testing.T) {
 	c := child(t, "slow-shutdown")
 	c.Interrupt()
 	c.WaitFor("shutting down after interrupt (SIGINT)")
+	time.Sleep(300 * time.Millisecond) // a human's pace, far beyond DefaultRepeatWindow
 	c.Interrupt()
-	code, _ := c.Wait()
-	assert.Equal(t, 130, code, c.Output())
+	assertKilledBy(t, c, unix.SIGINT)
 	assert.Contains(t, c.Output(), "ctrlc: interrupt (SIGINT) is event 2 during shutdown: exiting with code 130")
 	assert.NotContains(t, c.Output(), "clean exit")
 }
 
-func TestSIGTERMAfterSIGINTForcesExit143(t *testing.T) {
+// A SIGINT 1 ms behind the first, as a wrapper forwarding the terminal's
+// Ctrl-C sends it, is a duplicate: it does not force the exit.
+func TestDuplicateSIGINTDoesNotForceExit(t *testing.T) {
+	c := child(t, "slow-shutdown", "CHILD_SLEEP=1s")
+	c.Interrupt()
+	time.Sleep(time.Millisecond)
+	c.Interrupt()
+	c.WaitFor("clean exit")
+	code, err := c.Wait()
+	require.NoError(t, err, c.Output())
+	assert.Equal(t, 0, code)
+	assert.Equal(t, 1, c.Count("shutting down after interrupt (SIGINT)"), c.Output())
+	assert.NotContains(t, c.Output(), "during shutdown", "no forced exit")
+
+	// The control: without the window the same two signals do force the
+	// exit, so both did reach the listener above.
+	forced := 0
+	for i := 0; i < 5 && forced == 0; i++ {
+		c := child(t, "slow-shutdown", "CHILD_SLEEP=1s", "CHILD_REPEAT_WINDOW=0")
+		c.Interrupt()
+		time.Sleep(time.Millisecond)
+		c.Interrupt()
+		_, _ = c.Wait()
+		if c.Count("during shutdown") == 1 {
+			forced++
+		}
+	}
+	assert.Equal(t, 1, forced, "without a repeat window a SIGINT 1 ms behind the first forces the exit")
+}
+
+// Different kinds never coalesce: a SIGTERM right behind a SIGINT forces the
+// exit, and the child dies by the forcing event's signal.
+func TestSIGTERMAfterSIGINTDiesBySIGTERM(t *testing.T) {
 	c := child(t, "slow-shutdown")
 	c.Interrupt()
 	c.WaitFor("shutting down")
 	c.Terminate()
-	code, _ := c.Wait()
-	assert.Equal(t, 143, code, "the forcing event's code: %s", c.Output())
+	assertKilledBy(t, c, unix.SIGTERM)
+	assert.Contains(t, c.Output(), "ctrlc: terminate (SIGTERM) is event 2 during shutdown: exiting with code 143")
+}
+
+// assertKilledBy waits for the child and checks that sig killed it: the wait
+// status, not merely an exit code of 128+sig.
+func assertKilledBy(t *testing.T, c *proctest.Child, sig unix.Signal) {
+	t.Helper()
+	_, err := c.Wait()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee, c.Output())
+	ws := ee.Sys().(syscall.WaitStatus)
+	require.True(t, ws.Signaled(), "want death by %v, got wait status %v; output:\n%s", sig, ws, c.Output())
+	assert.Equal(t, sig, ws.Signal(), c.Output())
 }
 
 func TestAfterStopSIGINTKills(t *testing.T) {
 	c := child(t, "stopped")
 	c.Interrupt()
-	_, err := c.Wait()
-	var ee *exec.ExitError
-	require.ErrorAs(t, err, &ee, c.Output())
-	ws := ee.Sys().(syscall.WaitStatus)
-	assert.True(t, ws.Signaled(), "killed by a signal")
-	assert.Equal(t, unix.SIGINT, ws.Signal())
+	assertKilledBy(t, c, unix.SIGINT)
 	assert.NotContains(t, c.Output(), "still alive")
 }
 

@@ -54,9 +54,28 @@ var (
 	releases     [maxKind + 1]chan struct{}
 )
 
+// ignoredKinds returns Interrupt while the process ignores CTRL_C_EVENT:
+// it was started with CREATE_NEW_PROCESS_GROUP, inherited the ignore from
+// its parent, or called SetConsoleCtrlHandler(NULL, TRUE). Windows then
+// calls no handler for CTRL_C_EVENT. The flag is read each time, so a
+// program that turned the ignore off itself is listened to.
+func ignoredKinds() kindSet {
+	if windows.RtlGetCurrentPeb().ProcessParameters.ConsoleFlags&1 != 0 {
+		return setOf(Interrupt)
+	}
+	return 0
+}
+
 func enable(k Kind) error {
 	if !hasEvent.has(k) {
 		return nil
+	}
+	if k == Interrupt && ignoredKinds().has(Interrupt) {
+		// Only a listener made WithEvenIfIgnored turns on a kind ignored at
+		// start: it takes Ctrl-C over, for the rest of the process's life.
+		if err := setConsoleCtrlHandler(0, false); err != nil {
+			return err
+		}
 	}
 	if enabledKinds == 0 {
 		callbackOnce.Do(func() { callback = windows.NewCallback(consoleCtrlHandler) })
@@ -105,19 +124,25 @@ func consoleCtrlHandler(ctrlType uint32) uintptr {
 	if !ok {
 		return 0
 	}
-	if !dispatch(Event{Kind: k, Native: int(ctrlType), Time: time.Now()}) {
+	e := Event{Kind: k, Native: int(ctrlType), Time: time.Now()}
+	var grace time.Duration
+	if holds(k) {
+		// Windows ends the process when the hold ends.
+		grace = closeGrace(k)
+		e.Deadline = e.Time.Add(grace)
+	}
+	if !dispatch(e, source{native: true, gen: hub.gen.Load()}) {
 		return 0
 	}
 	if holds(k) {
-		hold(k)
+		hold(k, grace)
 	}
 	return 1
 }
 
 // hold blocks until the last listener of k stops, the process exits, or the
 // close grace passes.
-func hold(k Kind) {
-	grace := closeGrace(k)
+func hold(k Kind, grace time.Duration) {
 	hub.mu.Lock()
 	release := releases[k]
 	hub.mu.Unlock()

@@ -70,7 +70,10 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, DefaultDrainTimeout, p.opts.DrainTimeout)
 	r, err := p.Shutdown(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, []string{StageIntake, StageQueue, StageInFlight, StageHooks}, stageNames(r))
+	assert.Equal(t, []string{StageRun, StageAnnounce, StageIntake, StageQueue, StageInFlight, StageHooks}, stageNames(r))
+	assert.Equal(t, DefaultShutdownTimeout, p.opts.ShutdownTimeout)
+	assert.Less(t, DefaultDrainTimeout+DefaultKillTimeout+DefaultHookTimeout, DefaultShutdownTimeout)
+	assert.Less(t, DefaultShutdownTimeout, 30*time.Second, "inside Kubernetes' default grace period")
 }
 
 func stageNames[T any](r *Report[T]) []string {
@@ -79,6 +82,15 @@ func stageNames[T any](r *Report[T]) []string {
 		names = append(names, s.Name)
 	}
 	return names
+}
+
+func stageOf[T any](r *Report[T], name string) Stage {
+	for _, s := range r.Stages {
+		if s.Name == name {
+			return s
+		}
+	}
+	return Stage{}
 }
 
 func TestFinishRunsEveryQueuedItem(t *testing.T) {
@@ -135,8 +147,8 @@ func TestAbandonQueueStageEndsOnceHandedBack(t *testing.T) {
 	r, err := p.Shutdown(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, []int{2}, r.Unprocessed)
-	assert.Less(t, r.Stages[1].Duration, busy, "the queue stage does not wait for the running item")
-	assert.GreaterOrEqual(t, r.Stages[1].Duration+r.Stages[2].Duration, busy/2, "the in-flight stage does")
+	assert.Less(t, stageOf(r, StageQueue).Duration, busy, "the queue stage does not wait for the running item")
+	assert.GreaterOrEqual(t, stageOf(r, StageQueue).Duration+stageOf(r, StageInFlight).Duration, busy/2, "the in-flight stage does")
 }
 
 func TestRunWithNilChannel(t *testing.T) {
@@ -188,8 +200,9 @@ func TestDrainDeadlineCancelsItemContext(t *testing.T) {
 	assert.Equal(t, 7, ie.Item)
 	assert.Contains(t, err.Error(), "queue: 1 queued items handed back unrun")
 	assert.Equal(t, []int{8}, r.Unprocessed)
-	assert.Equal(t, 1, r.Failed)
-	assert.Equal(t, 0, r.Abandoned)
+	assert.Equal(t, []int{7}, r.Interrupted)
+	assert.Empty(t, r.Failed)
+	assert.Empty(t, r.Abandoned)
 	assert.True(t, r.Balanced())
 }
 
@@ -209,7 +222,7 @@ func TestHandlerIgnoringContextIsAbandoned(t *testing.T) {
 	assert.ErrorIs(t, err, ErrAbandoned)
 	assert.ErrorIs(t, err, ErrDrainTimeout)
 	assert.Contains(t, err.Error(), "in-flight: 1 items still running after")
-	assert.Equal(t, 1, r.Abandoned)
+	assert.Equal(t, []int{1}, r.Abandoned)
 	assert.True(t, r.Balanced())
 }
 
@@ -228,7 +241,7 @@ func TestShutdownContextEndsDrain(t *testing.T) {
 	r, err := p.Shutdown(ctx)
 	assert.ErrorIs(t, err, ErrDrainTimeout)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Equal(t, 1, r.Failed)
+	assert.Equal(t, []int{1}, r.Interrupted)
 }
 
 func TestPanicBecomesErrorAndWorkerLivesOn(t *testing.T) {
@@ -247,7 +260,7 @@ func TestPanicBecomesErrorAndWorkerLivesOn(t *testing.T) {
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, "boom on three", pe.Value)
 	assert.Contains(t, string(pe.Stack), "pool_test.go")
-	assert.Equal(t, 1, r.Panicked)
+	assert.Equal(t, []int{3}, r.Panicked)
 	assert.Equal(t, 4, r.Completed)
 }
 
@@ -385,7 +398,7 @@ func TestErrorsNameTheirStage(t *testing.T) {
 	assert.ErrorIs(t, err, dbErr)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.ErrorIs(t, err, ErrHookTimeout)
-	assert.Equal(t, 3, r.Failed)
+	assert.Equal(t, []int{1, 2, 3}, r.Failed)
 	var hookStage Stage
 	for _, s := range r.Stages {
 		if s.Name == StageHooks {
@@ -398,15 +411,27 @@ func TestErrorsNameTheirStage(t *testing.T) {
 func TestItemErrorsAreBounded(t *testing.T) {
 	p, err := New(func(context.Context, int) error { return errors.New("no") }, Options{Workers: 2})
 	require.NoError(t, err)
-	for i := 0; i < maxItemErrors+50; i++ {
+	for i := 0; i < DefaultMaxItemErrors+50; i++ {
 		require.NoError(t, p.Submit(context.Background(), i))
 	}
 	r, err := p.Shutdown(context.Background())
 	var me *multierror.Error
 	require.ErrorAs(t, err, &me)
-	assert.Len(t, me.Errors, maxItemErrors+1)
-	assert.Contains(t, err.Error(), "50 more item errors not kept")
-	assert.Equal(t, maxItemErrors+50, r.Failed)
+	notKept := 0
+	for _, st := range r.Stages {
+		var me *multierror.Error
+		if errors.As(st.Err, &me) {
+			for _, e := range me.Errors {
+				var n int
+				if _, err := fmt.Sscanf(e.Error(), st.Name+": %d more item errors not kept", &n); err == nil {
+					notKept += n
+				}
+			}
+		}
+	}
+	assert.Equal(t, 50, notKept, "each stage counts the errors it did not keep")
+	assert.Len(t, r.Failed, DefaultMaxItemErrors+50, "every failed item is kept")
+	assert.Len(t, r.Errors, DefaultMaxItemErrors)
 }
 
 func TestRunShutsDownOnFirstEvent(t *testing.T) {
@@ -431,8 +456,9 @@ func TestRunShutsDownOnFirstEvent(t *testing.T) {
 }
 
 // TestAccountingUnderRandomShutdown is the property test: whatever the
-// moment of shutdown and the policy, every accepted item is reported exactly
-// once: it ran, or it came back unprocessed, or it is counted as abandoned.
+// moment of shutdown, the policy and the mix of outcomes, every accepted item
+// is reported exactly once: completed (the handler returned nil), or by value
+// in Failed, Panicked, Unprocessed, Interrupted or Abandoned.
 func TestAccountingUnderRandomShutdown(t *testing.T) {
 	iterations := 150
 	if testing.Short() {
@@ -441,43 +467,49 @@ func TestAccountingUnderRandomShutdown(t *testing.T) {
 	for it := 0; it < iterations; it++ {
 		policy := Policy(it % 2)
 		stuck := it%3 == 0 // some items ignore their context until released
-		t.Run(fmt.Sprintf("%d-%v-stuck=%v", it, policy, stuck), func(t *testing.T) {
-			checkAccounting(t, policy, stuck, rand.New(rand.NewPCG(uint64(it), 42)))
+		take := it%4 == 1 // a last word calls TakePending as the shutdown runs
+		t.Run(fmt.Sprintf("%d-%v-stuck=%v-take=%v", it, policy, stuck, take), func(t *testing.T) {
+			checkAccounting(t, policy, stuck, take, rand.New(rand.NewPCG(uint64(it), 42)))
 		})
 	}
 }
 
-func checkAccounting(t *testing.T, policy Policy, stuck bool, rng *rand.Rand) {
+func checkAccounting(t *testing.T, policy Policy, stuck, take bool, rng *rand.Rand) {
 	var mu sync.Mutex
-	ran := map[int]string{}
-	blocked := map[int]bool{}
+	completed := map[int]bool{} // ids whose handler returned nil
 	release := make(chan struct{})
-	p, err := New(func(_ context.Context, id int) error {
-		if stuck && id%97 == 0 {
-			mu.Lock()
-			blocked[id] = true
-			mu.Unlock()
-			<-release
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
 		}
-		outcome := "completed"
+	}()
+	p, err := New(func(ctx context.Context, id int) error {
+		switch {
+		case stuck && id%97 == 0:
+			<-release // ignores its context
+		case id%7 == 3:
+			select { // honours its context
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(id%5) * time.Millisecond):
+			}
+		}
 		switch id % 11 {
 		case 5:
-			outcome = "failed"
+			return errors.New("failed")
 		case 7:
-			outcome = "panicked"
+			panic("panicked")
+		case 9:
+			runtime.Goexit()
 		}
 		mu.Lock()
-		ran[id] = outcome
+		completed[id] = true
 		mu.Unlock()
-		switch outcome {
-		case "failed":
-			return errors.New("failed")
-		case "panicked":
-			panic("panicked")
-		}
 		return nil
 	}, Options{Workers: 1 + rng.IntN(8), QueueSize: 1 + rng.IntN(32), Policy: policy,
-		DrainTimeout: 5 * time.Millisecond, KillTimeout: 5 * time.Millisecond})
+		DrainTimeout: time.Duration(1+rng.IntN(5)) * time.Millisecond, KillTimeout: 5 * time.Millisecond})
 	require.NoError(t, err)
 
 	const submitters = 6
@@ -498,54 +530,74 @@ func checkAccounting(t *testing.T, policy Policy, stuck bool, rng *rand.Rand) {
 				if errors.Is(err, ErrClosed) {
 					return
 				}
-				require.NoError(t, err)
+				if !assert.NoError(t, err) {
+					return
+				}
 				accepted[s] = append(accepted[s], id)
 			}
 		}()
 	}
 	time.Sleep(time.Duration(rng.IntN(3000)) * time.Microsecond)
-	r, _ := p.Shutdown(context.Background())
+	taken := make(chan []int, 1)
+	if take {
+		delay := time.Duration(rng.IntN(3000)) * time.Microsecond
+		go func() { time.Sleep(delay); taken <- p.TakePending() }()
+	} else {
+		taken <- nil
+	}
+	r, err := p.Shutdown(context.Background())
 	wg.Wait()
-
-	mu.Lock()
-	seen := map[int]string{}
-	for id, outcome := range ran {
-		seen[id] = outcome
-	}
-	abandoned := 0
-	for id := range blocked {
-		if _, done := ran[id]; !done {
-			seen[id] = "abandoned"
-			abandoned++
-		}
-	}
-	mu.Unlock()
-	close(release)
-
-	total := 0
-	for _, ids := range accepted {
-		total += len(ids)
-	}
-	for _, id := range r.Unprocessed {
-		_, dup := seen[id]
-		require.False(t, dup, "item %d both ran and came back", id)
-		seen[id] = "unprocessed"
-	}
-	count := map[string]int{}
+	require.NotNil(t, r)
+	pending := <-taken
+	acceptedSet := map[int]bool{}
 	for _, ids := range accepted {
 		for _, id := range ids {
-			outcome, ok := seen[id]
+			acceptedSet[id] = true
+		}
+	}
+	pendingSet := map[int]bool{}
+	for _, id := range pending {
+		require.True(t, acceptedSet[id], "TakePending returned %d, never accepted", id)
+		require.False(t, pendingSet[id], "TakePending returned %d twice", id)
+		pendingSet[id] = true
+	}
+
+	seen := map[int]string{}
+	for outcome, ids := range map[string][]int{"failed": r.Failed, "panicked": r.Panicked,
+		"unprocessed": r.Unprocessed, "interrupted": r.Interrupted, "abandoned": r.Abandoned} {
+		for _, id := range ids {
+			prev, dup := seen[id]
+			require.False(t, dup, "item %d is both %s and %s", id, prev, outcome)
+			seen[id] = outcome
+		}
+	}
+	mu.Lock()
+	done := 0
+	for id := range completed {
+		if outcome, dup := seen[id]; dup {
+			// An abandoned item may return later; no other outcome may
+			// also be a completion.
+			require.Equal(t, "abandoned", outcome, "item %d completed and is %s", id, outcome)
+			continue
+		}
+		seen[id] = "completed"
+		done++
+	}
+	mu.Unlock()
+	total := 0
+	for _, ids := range accepted {
+		for _, id := range ids {
+			_, ok := seen[id]
 			require.True(t, ok, "accepted item %d is lost", id)
-			count[outcome]++
 			delete(seen, id)
+			total++
 		}
 	}
 	require.Empty(t, seen, "items reported that were never accepted")
 	assert.Equal(t, total, r.Submitted)
-	assert.Equal(t, count["completed"], r.Completed)
-	assert.Equal(t, count["failed"], r.Failed)
-	assert.Equal(t, count["panicked"], r.Panicked)
-	assert.Equal(t, count["unprocessed"], len(r.Unprocessed))
-	assert.Equal(t, abandoned, r.Abandoned)
+	assert.Equal(t, done, r.Completed)
 	assert.True(t, r.Balanced())
+	if policy == Finish && !errors.Is(err, ErrDrainTimeout) {
+		assert.Empty(t, r.Unprocessed, "policy Finish hands back only after the drain deadline")
+	}
 }

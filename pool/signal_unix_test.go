@@ -18,7 +18,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func init() { childScenarios["stream"] = childStream }
+func init() {
+	childScenarios["stream"] = childStream
+	childScenarios["budget"] = childBudget
+}
 
 type childReport struct {
 	Event                                                       string
@@ -62,7 +65,7 @@ func childStream() int {
 	r, err := p.Run(l.C())
 	<-fed
 	out, _ := json.Marshal(childReport{r.Event.String(), int(accepted.Load()), r.Submitted, r.Completed,
-		r.Failed, r.Panicked, r.Abandoned, len(r.Unprocessed)})
+		len(r.Failed), len(r.Panicked), len(r.Abandoned), len(r.Unprocessed)})
 	fmt.Printf("report %s\n", out)
 	if err != nil && !strings.Contains(err.Error(), "every tenth fails") {
 		fmt.Println("unexpected:", err)
@@ -91,4 +94,70 @@ func TestRealSIGINTDrainsAChildsPool(t *testing.T) {
 	assert.Equal(t, r.Submitted, r.Completed+r.Failed+r.Panicked+r.Unprocessed+r.Abandoned, "counts balance: %+v", r)
 	assert.Zero(t, r.Unprocessed, "policy Finish runs the whole queue")
 	assert.Positive(t, r.Failed)
+}
+
+// childBudget runs items that ignore their context for a minute, with
+// timeouts far longer than its budget; at the first signal only the budget
+// can end the shutdown.
+func childBudget() int {
+	l, err := ctrlc.Notify()
+	if err != nil {
+		fmt.Println(err)
+		return 3
+	}
+	defer l.Stop()
+	p, err := New(func(_ context.Context, id int) error {
+		if id%2 == 0 {
+			time.Sleep(time.Minute) // ignores its context
+		}
+		return nil
+	}, Options{Workers: 2, QueueSize: 8, ShutdownTimeout: 500 * time.Millisecond,
+		DrainTimeout: time.Minute, KillTimeout: time.Minute, HookTimeout: time.Minute})
+	if err != nil {
+		fmt.Println(err)
+		return 3
+	}
+	_ = p.OnStop("flush", func(context.Context) error { time.Sleep(time.Minute); return nil })
+	for id := 0; id < 10; id += 2 { // both workers stuck, three queued
+		_ = p.Submit(context.Background(), id)
+	}
+	fmt.Println("ready")
+	start := make(chan time.Time, 1)
+	go func() { <-l.Done(); start <- time.Now() }()
+	r, err := p.Run(l.C())
+	out, _ := json.Marshal(map[string]any{"event": r.Event.String(), "balanced": r.Balanced(),
+		"submitted": r.Submitted, "abandoned": len(r.Abandoned), "unprocessed": len(r.Unprocessed),
+		"ms": time.Since(<-start).Milliseconds(), "budgetSpent": errors.Is(err, ErrShutdownTimeout)})
+	fmt.Printf("report %s\n", out)
+	return 0
+}
+
+// A child whose drain would take minutes is stopped by its 500 ms budget,
+// not by an outside SIGKILL: it prints a balanced report and exits by itself.
+func TestBudgetStopsAChildsLongDrain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	c := proctest.Start(t, proctest.Self("budget"))
+	c.WaitFor("ready")
+	c.Terminate()
+	line := c.WaitFor("report ")
+	code, err := c.Wait()
+	require.NoError(t, err, c.Output())
+	assert.Equal(t, 0, code, "the child exited by itself")
+	var r struct {
+		Event                             string
+		Balanced, BudgetSpent             bool
+		Submitted, Abandoned, Unprocessed int
+		MS                                int64
+	}
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(line, "report ")), &r), line)
+	assert.Equal(t, "terminate (SIGTERM)", r.Event)
+	assert.True(t, r.Balanced, line)
+	assert.True(t, r.BudgetSpent, line)
+	assert.Equal(t, 5, r.Submitted)
+	assert.Equal(t, 2, r.Abandoned, "the two items that ignore their context")
+	assert.Equal(t, 3, r.Unprocessed, "the queue, handed back")
+	// A logical bound, not a speed check: any timeout but the budget is a minute.
+	assert.Less(t, r.MS, int64(30_000), line)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -37,9 +38,11 @@ A chat bot in miniature: a dummy event source emits commands, a receiver loop
 hands each to a pool of workers. On Ctrl-C (or SIGTERM, or a console close on
 Windows) it stops the source, lets the receiver loop hand over its last
 command and end, drains the pool, prints a report that accounts for every
-command and says good bye. A command that did not run is listed, and kept in
-the -unprocessed file when one is given. A second Ctrl-C during the drain
-exits at once, and what was still queued or running is then lost.
+command and says good bye. A command not done (never started, cancelled by
+the drain's deadline, abandoned, or still held by the receiver loop) is
+listed, and appended to the -unprocessed file when one is given. A second
+Ctrl-C during the drain exits at once, after writing the commands not done
+to that file.
 
 Flags:
 `
@@ -48,8 +51,12 @@ const usageTail = `
 Output: progress and the report go to standard error. With -json, standard
 output gets the report as one line of JSON, and nothing else.
 
-Exit codes: 0 the pool drained cleanly; 1 the drain reported errors; 2 bad
-flags; 128+n a second signal n forced the exit (130 for a second Ctrl-C).
+Exit: after Ctrl-C the demo ends by SIGINT once the drain is over (a shell
+shows 130, and a loop around the demo stops; on Windows the status is
+0xC000013A), errors or not: the report tells. After SIGTERM (or a hang-up,
+or a Windows close): 0 the pool drained cleanly, 1 the drain reported
+errors. 2: bad flags. A second event during the drain ends the demo by that
+event's signal, after its last word (130 for Ctrl-C, 143 for SIGTERM).
 `
 
 // parseFlags parses args into a config. It returns flag.ErrHelp after
@@ -70,7 +77,7 @@ func parseFlags(args []string, helpOut io.Writer) (*config, error) {
 	fs.DurationVar(&c.work, "work", 500*time.Millisecond, "how long each command takes")
 	fs.IntVar(&c.queue, "queue", 0, "how many commands may wait for a worker (0: 4 per worker)")
 	fs.DurationVar(&c.drainTimeout, "drain-timeout", 10*time.Second,
-		"how long the drain may take; then running commands are cancelled and queued ones set aside")
+		"how long the whole shutdown may take; then running commands are cancelled and\nqueued ones set aside (a Windows close event's deadline may cut it shorter)")
 	fs.StringVar(&policy, "policy", "finish",
 		"what the drain does with queued commands: finish runs them, abandon sets them aside unrun")
 	fs.StringVar(&signals, "signals", "",
@@ -79,7 +86,7 @@ func parseFlags(args []string, helpOut io.Writer) (*config, error) {
 	fs.Float64Var(&c.failRate, "fail-rate", 0, "fraction of commands that fail, 0 to 1, spread evenly")
 	fs.BoolVar(&c.json, "json", false, "also print the report as JSON on standard output")
 	fs.StringVar(&unprocessed, "unprocessed", "",
-		"append each command that did not run to `FILE`, one JSON line each\n(created if need be; what earlier runs wrote there is kept)")
+		"append each command not done to `FILE`, one JSON line each, also on a second\nCtrl-C (created if need be; what earlier runs wrote there is kept)")
 
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -225,19 +232,33 @@ func kindNames() []string {
 // catches reports whether the listener will catch kind k.
 func (c *config) catches(k ctrlc.Kind) bool { return slices.Contains(c.kinds, k) }
 
-// listenOptions are the options for ctrlc.Notify.
-func (c *config) listenOptions() []ctrlc.Option {
-	return []ctrlc.Option{ctrlc.WithKinds(c.kinds...)}
+// listenOptions are the options for ctrlc.Notify; lastWord runs when a
+// second event forces the exit.
+func (c *config) listenOptions(lastWord func(context.Context, ctrlc.Event)) []ctrlc.Option {
+	return []ctrlc.Option{ctrlc.WithKinds(c.kinds...), ctrlc.WithLastWord(0, lastWord)}
 }
 
-// poolOptions are the options for pool.New.
+// poolOptions are the options for pool.New. -drain-timeout is the whole
+// shutdown's budget: the receiver loop's hand-over (a BeforeStop function)
+// and the drain share it, and Run ends it earlier when the event comes with
+// a deadline (a Windows close).
 func (c *config) poolOptions() pool.Options {
 	return pool.Options{
-		Workers:      c.workers,
-		QueueSize:    c.queue,
-		DrainTimeout: c.drainTimeout,
-		Policy:       c.policy,
+		Workers:         c.workers,
+		QueueSize:       c.queue,
+		ShutdownTimeout: c.drainTimeout,
+		DrainTimeout:    c.drainTimeout,
+		HookTimeout:     c.drainTimeout,
+		Policy:          c.policy,
 	}
+}
+
+// unprocessedName is the -unprocessed file's name, or "".
+func (c *config) unprocessedName() string {
+	if c.unprocessed == nil {
+		return ""
+	}
+	return c.unprocessed.Name()
 }
 
 // capacity is how many commands per second the workers can finish at most;

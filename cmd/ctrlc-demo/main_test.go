@@ -129,7 +129,7 @@ func TestHelp(t *testing.T) {
 	for _, name := range kindNames() {
 		assert.Contains(t, stdout, name)
 	}
-	assert.Contains(t, stdout, "Exit codes: 0 the pool drained cleanly; 1 the drain reported errors; 2 bad")
+	assert.Contains(t, stdout, "Exit: after Ctrl-C the demo ends by SIGINT once the drain is over (a shell")
 }
 
 func TestBadFlags(t *testing.T) {
@@ -184,6 +184,15 @@ func TestParseKinds(t *testing.T) {
 		ctrlc.Break, ctrlc.Close, ctrlc.Logoff, ctrlc.Shutdown}, kinds)
 	_, err = parseKinds("interrupt,bogus")
 	assert.ErrorContains(t, err, `unknown kind: "bogus"`)
+	kinds, err = parseKinds("SIGINT,sigterm")
+	require.NoError(t, err, "the names people type (ctrlc.ParseKind)")
+	assert.Equal(t, []ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate}, kinds)
+}
+
+func TestHowToStop(t *testing.T) {
+	ignored := interruptIgnored
+	t.Cleanup(func() { interruptIgnored = ignored })
+	interruptIgnored = func() bool { return false } // whatever this test process inherited
 
 	c, err := parseFlags([]string{"-signals", "terminate"}, nil)
 	require.NoError(t, err)
@@ -193,6 +202,16 @@ func TestParseKinds(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, ctrlc.DefaultKinds(), c.kinds, "no -signals: the platform's default kinds")
 	assert.Equal(t, "press Ctrl-C to stop", howToStop(c))
+
+	interruptIgnored = func() bool { return true }
+	c, err = parseFlags([]string{"-signals", "interrupt,hangup,terminate"}, nil)
+	require.NoError(t, err)
+	if runtime.GOOS != "windows" {
+		assert.Equal(t, "stop it with SIGHUP or SIGTERM (SIGINT was ignored when the demo started, as a script's `cmd &` does, and stays ignored: Ctrl-C does nothing)", howToStop(c))
+	}
+	c, err = parseFlags([]string{"-signals", "interrupt"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "SIGINT was ignored when the demo started, as a script's `cmd &` does, and stays ignored: Ctrl-C does nothing; only SIGKILL (kill -9) stops it", howToStop(c))
 }
 
 func TestFailsExactFraction(t *testing.T) {
@@ -210,24 +229,13 @@ func TestFailsExactFraction(t *testing.T) {
 	assert.False(t, fails(4, 200000))
 }
 
-func TestDrainContext(t *testing.T) {
-	for _, k := range []ctrlc.Kind{ctrlc.Close, ctrlc.Logoff, ctrlc.Shutdown} {
-		ctx, cancel := drainContext(ctrlc.Event{Kind: k}, 10*time.Second)
-		deadline, ok := ctx.Deadline()
-		cancel()
-		if assert.True(t, ok, "%v bounds the drain", k) {
-			assert.WithinDuration(t, time.Now().Add(3*time.Second), deadline, 100*time.Millisecond, "%v: 3 s of the close grace", k)
-		}
-		ctx, cancel = drainContext(ctrlc.Event{Kind: k}, time.Second)
-		deadline, _ = ctx.Deadline()
-		cancel()
-		assert.WithinDuration(t, time.Now().Add(time.Second), deadline, 100*time.Millisecond, "%v: a shorter -drain-timeout wins", k)
-	}
-	ctx, cancel := drainContext(ctrlc.Event{Kind: ctrlc.Interrupt}, 10*time.Second)
-	defer cancel()
-	deadline, ok := ctx.Deadline()
-	assert.True(t, ok)
-	assert.WithinDuration(t, time.Now().Add(10*time.Second), deadline, 100*time.Millisecond, "an interrupt: -drain-timeout")
+// -drain-timeout is the whole shutdown's budget: the pool's, shared by the
+// receiver loop's hand-over and the drain.
+func TestPoolOptions(t *testing.T) {
+	c, err := parseFlags([]string{"-drain-timeout", "7s", "-policy", "abandon", "-workers", "3", "-queue", "5"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, pool.Options{Workers: 3, QueueSize: 5, ShutdownTimeout: 7 * time.Second, DrainTimeout: 7 * time.Second,
+		HookTimeout: 7 * time.Second, Policy: pool.Abandon}, c.poolOptions())
 }
 
 // The defaults must not build a backlog: with no flags, the source emits
@@ -251,21 +259,25 @@ func TestDefaultsSustainable(t *testing.T) {
 // that started it, among the kinds the demo catches.
 func TestForceHint(t *testing.T) {
 	unix := []ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate}
+	const lost = " exits at once and loses the commands not done (-unprocessed FILE keeps them)"
 	if runtime.GOOS == "windows" {
-		assert.Equal(t, "a second Ctrl-C (or Ctrl-Break) exits at once and loses them",
-			forceHint([]ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate, ctrlc.Break, ctrlc.Close}, ctrlc.Event{Kind: ctrlc.Interrupt}))
-		assert.Equal(t, "a second Ctrl-Break (or Ctrl-C) exits at once and loses them",
-			forceHint([]ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate, ctrlc.Break, ctrlc.Close}, ctrlc.Event{Kind: ctrlc.Break}))
+		win := []ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate, ctrlc.Break, ctrlc.Close}
+		assert.Equal(t, "a second Ctrl-C (or Ctrl-Break)"+lost, forceHint(win, ctrlc.Event{Kind: ctrlc.Interrupt}, ""))
+		assert.Equal(t, "a second Ctrl-Break (or Ctrl-C)"+lost, forceHint(win, ctrlc.Event{Kind: ctrlc.Break}, ""))
 	} else {
-		assert.Equal(t, "a second Ctrl-C (or SIGTERM) exits at once and loses them", forceHint(unix, ctrlc.Event{Kind: ctrlc.Interrupt}))
-		assert.Equal(t, "a second SIGTERM (or Ctrl-C) exits at once and loses them", forceHint(unix, ctrlc.Event{Kind: ctrlc.Terminate}))
-		assert.Equal(t, "a second SIGTERM exits at once and loses them", forceHint([]ctrlc.Kind{ctrlc.Terminate}, ctrlc.Event{Kind: ctrlc.Terminate}))
-		assert.Equal(t, "a second SIGHUP (or Ctrl-C, SIGTERM, SIGQUIT) exits at once and loses them",
-			forceHint([]ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate, ctrlc.Hangup, ctrlc.Quit}, ctrlc.Event{Kind: ctrlc.Hangup}))
+		assert.Equal(t, "a second Ctrl-C (or SIGTERM)"+lost, forceHint(unix, ctrlc.Event{Kind: ctrlc.Interrupt}, ""))
+		assert.Equal(t, "a second SIGTERM (or Ctrl-C)"+lost, forceHint(unix, ctrlc.Event{Kind: ctrlc.Terminate}, ""))
+		assert.Equal(t, "a second SIGTERM exits at once, writing the commands not done to left.jsonl",
+			forceHint([]ctrlc.Kind{ctrlc.Terminate}, ctrlc.Event{Kind: ctrlc.Terminate}, "left.jsonl"))
+		assert.Equal(t, "a second SIGHUP (or Ctrl-C, SIGTERM, SIGQUIT)"+lost,
+			forceHint([]ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate, ctrlc.Hangup, ctrlc.Quit}, ctrlc.Event{Kind: ctrlc.Hangup}, ""))
 	}
+	now := time.Now()
 	for _, k := range []ctrlc.Kind{ctrlc.Close, ctrlc.Logoff, ctrlc.Shutdown} {
-		assert.Equal(t, fmt.Sprintf("Windows ends the program 4.5s after the %v event, and loses them", k),
-			forceHint(append(unix, k), ctrlc.Event{Kind: k}))
+		assert.Equal(t, fmt.Sprintf("Windows ends the program 4.5s after the %v event; the drain stops in time for the report", k),
+			forceHint(append(unix, k), ctrlc.Event{Kind: k, Time: now, Deadline: now.Add(ctrlc.DefaultCloseGrace)}, "left.jsonl"))
+		assert.Equal(t, fmt.Sprintf("Windows ends the program after the %v event; the drain stops in time for the report", k),
+			forceHint(append(unix, k), ctrlc.Event{Kind: k}, ""))
 	}
 }
 
@@ -273,23 +285,31 @@ func TestForceHint(t *testing.T) {
 // the receiver loop held.
 func TestSummaryBalance(t *testing.T) {
 	cmd := func(id int) Command { return Command{ID: id, Name: "!ping", Channel: "#general"} }
-	r := &pool.Report[Command]{Submitted: 4, Completed: 2, Failed: 1, Unprocessed: []Command{cmd(4)}}
-	s := summarize(ctrlc.Event{Kind: ctrlc.Interrupt}, 5, []Command{cmd(5)}, r, nil)
-	assert.Equal(t, "received = completed + failed + panicked + unprocessed + abandoned", balanceEquation)
-	assert.Equal(t, "5 = 2 + 1 + 0 + 2 + 0", s.Balance)
+	r := &pool.Report[Command]{Submitted: 6, Completed: 2, Failed: []Command{cmd(3)}, Unprocessed: []Command{cmd(4)},
+		Interrupted: []Command{cmd(1)}, Abandoned: []Command{cmd(2)}}
+	s := summarize(ctrlc.Event{Kind: ctrlc.Terminate}, 7, []Command{cmd(7)}, r, nil)
+	assert.Equal(t, "received = completed + failed + panicked + unprocessed + interrupted + abandoned", balanceEquation)
+	assert.Equal(t, "7 = 2 + 1 + 0 + 2 + 1 + 1", s.Balance)
 	assert.True(t, s.Balanced)
-	assert.Equal(t, []int{4, 5}, s.UnprocessedIDs, "the pool's, then the held one")
+	assert.Equal(t, []int{4, 7, 1, 2}, s.NotDoneIDs, "unprocessed (the pool's, then the held one), interrupted, abandoned")
 	assert.Equal(t, 1, s.Held)
 	assert.Zero(t, s.ExitCode)
 
-	s = summarize(ctrlc.Event{Kind: ctrlc.Interrupt}, 6, []Command{cmd(5)}, r, nil)
-	assert.Equal(t, "6 = 2 + 1 + 0 + 2 + 0", s.Balance)
+	s = summarize(ctrlc.Event{Kind: ctrlc.Terminate}, 8, []Command{cmd(7)}, r, nil)
+	assert.Equal(t, "8 = 2 + 1 + 0 + 2 + 1 + 1", s.Balance)
 	assert.False(t, s.Balanced, "a command received and accounted for nowhere")
 	assert.Equal(t, 1, s.ExitCode)
 	var out bytes.Buffer
 	require.NoError(t, s.print(io.Discard, &out, false))
-	assert.Contains(t, out.String(), "  the counts do not balance: received = completed + failed + panicked + unprocessed + abandoned is 6 = 2 + 1 + 0 + 2 + 0\n")
-	assert.Contains(t, out.String(), "unprocessed: #4-#5 did not run and are lost when the program ends (-unprocessed FILE keeps them)\n")
+	assert.Contains(t, out.String(), "  the counts do not balance: received = completed + failed + panicked + unprocessed + interrupted + abandoned is 8 = 2 + 1 + 0 + 2 + 1 + 1\n")
+	assert.Contains(t, out.String(), "not done: #1-#2 #4 #7 are lost when the program ends (-unprocessed FILE keeps them)\n")
+
+	s = summarize(ctrlc.Event{Kind: ctrlc.Interrupt, Native: 2}, 7, []Command{cmd(7)}, r, nil)
+	if runtime.GOOS == "windows" {
+		assert.Equal(t, 0xC000013A, s.ExitCode)
+	} else {
+		assert.Equal(t, 130, s.ExitCode, "after Ctrl-C the demo ends by SIGINT")
+	}
 }
 
 // -unprocessed appends: what an earlier run set aside stays in the file.
@@ -298,19 +318,19 @@ func TestUnprocessedFileAppends(t *testing.T) {
 	c, err := parseFlags([]string{"-unprocessed", file}, nil)
 	require.NoError(t, err)
 	assert.Zero(t, c.earlierLines)
-	assert.Equal(t, "commands that do not run will be written to "+file, appending(c))
-	s := &summary{unprocessed: []Command{{ID: 1}, {ID: 2}}, Unprocessed: 2}
+	assert.Equal(t, "commands not done will be written to "+file, appending(c))
+	s := &summary{notDone: []Command{{ID: 1}, {ID: 2}}, NotDoneIDs: []int{1, 2}}
 	require.NoError(t, s.save(c.unprocessed, c.earlierLines))
 
 	c, err = parseFlags([]string{"-unprocessed", file}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 2, c.earlierLines)
-	assert.Equal(t, "commands that do not run will be appended to "+file+", after the 2 lines earlier runs left there", appending(c))
-	s = &summary{unprocessed: []Command{{ID: 7}}, Unprocessed: 1}
+	assert.Equal(t, "commands not done will be appended to "+file+", after the 2 lines earlier runs left there", appending(c))
+	s = &summary{notDone: []Command{{ID: 7}}, NotDoneIDs: []int{7}}
 	require.NoError(t, s.save(c.unprocessed, c.earlierLines))
 	var out bytes.Buffer
 	require.NoError(t, s.print(io.Discard, &out, false))
-	assert.Contains(t, out.String(), "unprocessed: 1 command appended to "+file+", after the 2 lines earlier runs left there\n")
+	assert.Contains(t, out.String(), "not done: 1 command appended to "+file+", after the 2 lines earlier runs left there\n")
 
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)

@@ -154,13 +154,24 @@ func TestReadmeDemo(t *testing.T) {
 	c, err := parseFlags(nil, nil)
 	require.NoError(t, err)
 	sample := codeBlocks(demo, "")
-	require.NotEmpty(t, sample, "the README shows the demo's output")
-	assert.Contains(t, sample[0], "): "+c.describe()+"; press Ctrl-C to stop\n", "the sample run uses the defaults")
+	require.Len(t, sample, 2, "the README shows two runs of the demo")
+	assert.Contains(t, sample[0], "$ ./ctrlc-demo\nctrlc-demo (pid ", "the first run has no flags")
+	assert.Contains(t, sample[0], "): "+c.describe()+"; press Ctrl-C to stop\n", "the first run uses the defaults")
+	assert.Regexp(t, `\nreport: \d+ commands received: \d+ completed, \d+ failed, \d+ panicked, \d+ unprocessed, \d+ interrupted, \d+ abandoned\n`, sample[0])
+	assert.Contains(t, sample[0], "\n$ echo $?\n130\n", "a Ctrl-C ends the demo by SIGINT")
+
+	args := []string{"-rate", "20", "-work", "2s", "-unprocessed", "left.jsonl"}
+	assert.Contains(t, sample[1], "$ ./ctrlc-demo "+strings.Join(args, " ")+"\n")
+	slow, err := parseFlags(args[:4], nil)
+	require.NoError(t, err)
+	assert.Contains(t, sample[1], "): "+slow.describe()+"; press Ctrl-C to stop\n")
+	assert.Contains(t, sample[1], "\n"+queueFull(slow)+"\n")
 	if runtime.GOOS != "windows" { // the sample run is Linux's: Windows names no SIGTERM
 		unixKinds := []ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate}
-		assert.Regexp(t, `\ndraining [0-9.]+m?s: \d+ queued, \d+ in flight; `+regexp.QuoteMeta(forceHint(unixKinds, ctrlc.Event{Kind: ctrlc.Interrupt}))+"\n", sample[0])
+		assert.Regexp(t, `\ndraining [0-9.]+m?s: \d+ queued, \d+ in flight; `+
+			regexp.QuoteMeta(forceHint(unixKinds, ctrlc.Event{Kind: ctrlc.Interrupt}, "left.jsonl"))+"\n", sample[1])
 	}
-	assert.Regexp(t, `\nreport: \d+ commands received: \d+ completed, \d+ failed, \d+ panicked, \d+ unprocessed, \d+ abandoned\n`, sample[0])
+	assert.Regexp(t, `\ninterrupt \(SIGINT\): the last word: \d+ of \d+ commands received done, (\d+) not done\nnot done: \d+ commands written to left.jsonl\n`, sample[1])
 	assert.Contains(t, text, fmt.Sprintf("emits %s commands a second, a receiver loop hands each to a pool of %d workers, and each command takes %v ms",
 		trimFloat(c.rate), c.workers, c.work.Milliseconds()))
 	assert.Contains(t, text, fmt.Sprintf("%d workers finish at most %s commands a second", c.workers, roughly(c.capacity())))

@@ -12,12 +12,11 @@ import (
 // When the queue is full it waits for room, and the source waits for it:
 // that is the demo's backpressure, shown in the progress lines.
 type receiver struct {
-	received  atomic.Int64 // commands taken from the source
-	submitted atomic.Int64 // commands the pool accepted
-	waiting   atomic.Bool  // blocked in Submit: the queue is full
-	held      []Command    // commands it could not hand over; read after done
-	cancel    context.CancelFunc
-	done      chan struct{}
+	received atomic.Int64 // commands taken from the source
+	waiting  atomic.Bool  // blocked in Submit: the queue is full
+	held     []Command    // commands it could not hand over; read after done
+	cancel   context.CancelFunc
+	done     chan struct{}
 }
 
 // startReceiver starts the loop. onFull runs (on the loop's goroutine) the
@@ -43,11 +42,9 @@ func (r *receiver) run(ctx context.Context, src *source, p *pool.Pool[Command], 
 			err = p.Submit(ctx, cmd)
 			r.waiting.Store(false)
 		}
-		if err != nil {
+		if err != nil { // the shutdown began, or TakePending closed the intake
 			r.held = append(r.held, cmd)
-			continue
 		}
-		r.submitted.Add(1)
 	}
 }
 
@@ -56,6 +53,7 @@ func (r *receiver) run(ctx context.Context, src *source, p *pool.Pool[Command], 
 // gets it, as the workers keep running, unless ctx ends first or giveUp is
 // set (policy abandon: a command handed over now would be set aside unrun
 // anyway); then it keeps its command, which is reported as unprocessed.
+// finish may be called more than once, from any goroutine.
 func (r *receiver) finish(ctx context.Context, giveUp bool) []Command {
 	if giveUp {
 		r.cancel()

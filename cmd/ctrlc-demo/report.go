@@ -7,7 +7,9 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/signal"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,11 +21,30 @@ import (
 
 // howToStop ends the ready line.
 func howToStop(c *config) string {
+	if c.catches(ctrlc.Interrupt) && interruptIgnored() {
+		// ctrlc keeps a signal ignored at start ignored (WithEvenIfIgnored
+		// would take it over): say so, or kill -INT seems broken.
+		const why = "SIGINT was ignored when the demo started, as a script's `cmd &` does, and stays ignored: Ctrl-C does nothing"
+		var others []string
+		for _, k := range c.kinds {
+			if name := pressName(k); k != ctrlc.Interrupt && name != "" {
+				others = append(others, name)
+			}
+		}
+		if len(others) == 0 {
+			return why + "; only SIGKILL (kill -9) stops it"
+		}
+		return "stop it with " + strings.Join(others, " or ") + " (" + why + ")"
+	}
 	if c.catches(ctrlc.Interrupt) {
 		return "press Ctrl-C to stop"
 	}
 	return "stop it with " + strings.ReplaceAll(kindList(c.kinds), ",", " or ") + " (Ctrl-C is not caught: it kills the program)"
 }
+
+// interruptIgnored reports whether SIGINT was ignored when the program
+// started (Unix; Windows has its own ways, which ctrlc honours).
+var interruptIgnored = func() bool { return runtime.GOOS != "windows" && signal.Ignored(os.Interrupt) }
 
 // every writes line(elapsed) to w after delay, then again every period,
 // until the returned function is called; that function returns once no line
@@ -51,20 +72,19 @@ func every(w io.Writer, delay, period time.Duration, line func(elapsed time.Dura
 	}
 }
 
-// status words the lines printed while the bot runs and while it drains.
+// status words the lines printed while the bot runs and while it drains,
+// from the pool's counts.
 type statusLines struct {
-	bot       *bot
+	workers   *pool.Pool[Command]
 	loop      *receiver
 	policy    pool.Policy
 	forceHint string // what a second event does, for the draining lines
 }
 
-// queued is how many commands the pool accepted that no worker took up yet.
-func (s statusLines) queued() int64 { return max(0, s.loop.submitted.Load()-s.bot.started.Load()) }
-
 func (s statusLines) running(elapsed time.Duration) string {
+	st := s.workers.Stats()
 	line := fmt.Sprintf("running %v: %d commands received, %d done, %d in flight, %d queued",
-		elapsed, s.loop.received.Load(), s.bot.finished.Load(), s.bot.inFlight.Load(), s.queued())
+		elapsed, s.loop.received.Load(), st.Completed+st.Failed+st.Panicked, st.InFlight, st.Queued)
 	if s.loop.waiting.Load() {
 		line += " (full: the receiver loop waits for a worker)"
 	}
@@ -72,16 +92,17 @@ func (s statusLines) running(elapsed time.Duration) string {
 }
 
 func (s statusLines) draining(elapsed time.Duration) string {
+	st := s.workers.Stats()
 	if s.policy == pool.Abandon {
 		return fmt.Sprintf("draining %v: %d in flight, %d queued commands set aside unrun; %s",
-			elapsed, s.bot.inFlight.Load(), s.queued(), s.forceHint)
+			elapsed, st.InFlight, st.Queued+st.Unprocessed, s.forceHint)
 	}
 	full := ""
 	if s.loop.waiting.Load() {
 		full = " (full: the receiver loop waits to hand over its last command)"
 	}
 	return fmt.Sprintf("draining %v: %d queued%s, %d in flight; %s",
-		elapsed, s.queued(), full, s.bot.inFlight.Load(), s.forceHint)
+		elapsed, st.Queued, full, st.InFlight, s.forceHint)
 }
 
 // queueFull is said once, the first time the receiver loop finds the queue
@@ -91,24 +112,30 @@ func queueFull(c *config) string {
 		" (%s commands/s in, at most %s/s out)", trimFloat(c.rate), roughly(c.capacity()))
 }
 
-// appending tells where the commands that will not run go.
+// appending tells where the commands not done will go.
 func appending(c *config) string {
 	if c.earlierLines == 0 {
-		return fmt.Sprintf("commands that do not run will be written to %s", c.unprocessed.Name())
+		return fmt.Sprintf("commands not done will be written to %s", c.unprocessed.Name())
 	}
-	return fmt.Sprintf("commands that do not run will be appended to %s, after the %s earlier runs left there",
+	return fmt.Sprintf("commands not done will be appended to %s, after the %s earlier runs left there",
 		c.unprocessed.Name(), count(c.earlierLines, "line"))
 }
 
-// forceHint says what would cut a drain started by e short, and that the
-// commands still queued or running are then lost: another of the events
-// the listener catches (the library's default: the second event exits at
-// once). A Windows close, logoff or shutdown is not repeated: Windows itself
-// ends the program once the close grace has passed.
-func forceHint(kinds []ctrlc.Kind, e ctrlc.Event) string {
+// forceHint says what would cut a drain started by e short, and what
+// becomes of the commands not done then: another of the events the listener
+// catches (the library's default: the second event forces the exit) runs the
+// demo's last word, which writes them to the -unprocessed file, if there is
+// one, and exits. A Windows close, logoff or shutdown is not repeated:
+// Windows itself ends the program at the event's deadline, and the drain
+// ends before it.
+func forceHint(kinds []ctrlc.Kind, e ctrlc.Event, file string) string {
 	switch e.Kind {
 	case ctrlc.Close, ctrlc.Logoff, ctrlc.Shutdown:
-		return fmt.Sprintf("Windows ends the program %v after the %v event, and loses them", ctrlc.DefaultCloseGrace, e.Kind)
+		hint := fmt.Sprintf("Windows ends the program after the %v event", e.Kind)
+		if !e.Deadline.IsZero() {
+			hint = fmt.Sprintf("Windows ends the program %v after the %v event", e.Deadline.Sub(e.Time).Round(100*time.Millisecond), e.Kind)
+		}
+		return hint + "; the drain stops in time for the report"
 	}
 	hint := "a second " + pressName(e.Kind)
 	var others []string
@@ -120,7 +147,10 @@ func forceHint(kinds []ctrlc.Kind, e ctrlc.Event) string {
 	if len(others) > 0 {
 		hint += " (or " + strings.Join(others, ", ") + ")"
 	}
-	return hint + " exits at once and loses them"
+	if file == "" {
+		return hint + " exits at once and loses the commands not done (-unprocessed FILE keeps them)"
+	}
+	return hint + " exits at once, writing the commands not done to " + file
 }
 
 // pressName names an event as the user would cause it; "" for the events of
@@ -158,7 +188,7 @@ func joined(workers, abandoned int) string {
 // states it: every command the receiver loop took from the source ended in
 // exactly one way. Unprocessed counts the commands the pool handed back unrun
 // and those the receiver loop still held.
-const balanceEquation = "received = completed + failed + panicked + unprocessed + abandoned"
+const balanceEquation = "received = completed + failed + panicked + unprocessed + interrupted + abandoned"
 
 // summary is the final report, as printed and as JSON.
 type summary struct {
@@ -169,17 +199,21 @@ type summary struct {
 	Completed       int      `json:"completed"`
 	Failed          int      `json:"failed"`
 	Panicked        int      `json:"panicked"`
-	Unprocessed     int      `json:"unprocessed"` // commands that never ran: the pool's, then the held ones
-	Abandoned       int      `json:"abandoned"`
-	Balance         string   `json:"balance"`  // balanceEquation with the numbers, e.g. "63 = 60 + 0 + 0 + 3 + 0"
-	Balanced        bool     `json:"balanced"` // whether the balance holds
-	UnprocessedIDs  []int    `json:"unprocessed_ids"`
+	Unprocessed     int      `json:"unprocessed"`  // never started: the pool's, then the held ones
+	Interrupted     int      `json:"interrupted"`  // cancelled by the drain deadline
+	Abandoned       int      `json:"abandoned"`    // still running when the pool gave up on them
+	Balance         string   `json:"balance"`      // balanceEquation with the numbers, e.g. "63 = 60 + 0 + 0 + 3 + 0 + 0"
+	Balanced        bool     `json:"balanced"`     // whether the balance holds
+	NotDoneIDs      []int    `json:"not_done_ids"` // the unprocessed, interrupted and abandoned commands: what -unprocessed keeps
 	UnprocessedFile string   `json:"unprocessed_file,omitempty"`
 	Stages          []stage  `json:"stages"`
 	Errors          []string `json:"errors"`
-	ExitCode        int      `json:"exit_code"` // 0, or 1 when there are errors
+	// ExitCode is the status the demo's parent sees: 0, 1 when there are
+	// errors; after Ctrl-C the demo ends by the signal, which a shell
+	// reports as 128+n (130), and Windows as 3221225786 (0xC000013A).
+	ExitCode int `json:"exit_code"`
 
-	unprocessed  []Command
+	notDone      []Command
 	earlierLines int // lines the -unprocessed file held before this run
 }
 
@@ -193,25 +227,25 @@ type stage struct {
 // source: the pool's report covers those it accepted; held ones never
 // reached it.
 func summarize(e ctrlc.Event, received int, held []Command, r *pool.Report[Command], err error) *summary {
+	unprocessed := append(r.Unprocessed, held...)
 	s := &summary{
-		Event:          e.String(),
-		Received:       received,
-		Submitted:      r.Submitted,
-		Held:           len(held),
-		Completed:      r.Completed,
-		Failed:         r.Failed,
-		Panicked:       r.Panicked,
-		Abandoned:      r.Abandoned,
-		UnprocessedIDs: []int{},
-		Errors:         []string{},
-		unprocessed:    append(r.Unprocessed, held...),
+		Event:       e.String(),
+		Received:    received,
+		Submitted:   r.Submitted,
+		Held:        len(held),
+		Completed:   r.Completed,
+		Failed:      len(r.Failed),
+		Panicked:    len(r.Panicked),
+		Unprocessed: len(unprocessed),
+		Interrupted: len(r.Interrupted),
+		Abandoned:   len(r.Abandoned),
+		Errors:      []string{},
+		notDone:     slices.Concat(unprocessed, r.Interrupted, r.Abandoned),
 	}
-	s.Unprocessed = len(s.unprocessed)
-	s.Balance = fmt.Sprintf("%d = %d + %d + %d + %d + %d", s.Received, s.Completed, s.Failed, s.Panicked, s.Unprocessed, s.Abandoned)
-	s.Balanced = s.Received == s.Completed+s.Failed+s.Panicked+s.Unprocessed+s.Abandoned
-	for _, cmd := range s.unprocessed {
-		s.UnprocessedIDs = append(s.UnprocessedIDs, cmd.ID)
-	}
+	s.Balance = fmt.Sprintf("%d = %d + %d + %d + %d + %d + %d",
+		s.Received, s.Completed, s.Failed, s.Panicked, s.Unprocessed, s.Interrupted, s.Abandoned)
+	s.Balanced = s.Received == s.Completed+s.Failed+s.Panicked+s.Unprocessed+s.Interrupted+s.Abandoned
+	s.NotDoneIDs = ids(s.notDone)
 	for _, st := range r.Stages {
 		s.Stages = append(s.Stages, stage{Name: st.Name, Seconds: st.Duration.Seconds(), Errors: len(flatten(st.Err))})
 	}
@@ -221,30 +255,41 @@ func summarize(e ctrlc.Event, received int, held []Command, r *pool.Report[Comma
 	if len(s.Errors) > 0 || !s.Balanced {
 		s.ExitCode = 1
 	}
+	if endsBySignal(e) {
+		s.ExitCode = signalExitCode(e)
+	}
 	return s
 }
 
-// save appends each unprocessed command to f, one JSON line each, and closes
+// endsBySignal reports whether the demo, after the drain that e started,
+// ends by e itself (ctrlc.Exit) rather than with an exit code: after Ctrl-C
+// (or Ctrl-Break), as a command-line tool should, so that a shell loop or a
+// script around it stops too. After SIGTERM, a hang-up or a Windows close it
+// exits 0 (1 with errors), as a daemon stopped by its supervisor does.
+func endsBySignal(e ctrlc.Event) bool { return e.Kind == ctrlc.Interrupt || e.Kind == ctrlc.Break }
+
+// signalExitCode is the status the parent sees when ctrlc.Exit(e) ends the
+// demo.
+func signalExitCode(e ctrlc.Event) int {
+	if runtime.GOOS == "windows" {
+		return 0xC000013A // STATUS_CONTROL_C_EXIT
+	}
+	return e.ExitCode()
+}
+
+// save appends each command not done to f, one JSON line each, and closes
 // f; earlierLines is what f held before. A nil f means no -unprocessed file.
 func (s *summary) save(f *os.File, earlierLines int) error {
 	if f == nil {
 		return nil
 	}
 	s.UnprocessedFile, s.earlierLines = f.Name(), earlierLines
-	enc := json.NewEncoder(f)
-	var err error
-	for _, cmd := range s.unprocessed {
-		if err = enc.Encode(cmd); err != nil {
-			break
-		}
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	err := appendCommands(f, s.notDone)
 	if err != nil {
-		err = fmt.Errorf("writing the unprocessed commands: %w", err)
 		s.Errors = append(s.Errors, err.Error())
-		s.ExitCode = 1
+		if s.ExitCode == 0 { // after Ctrl-C the signal ends the demo all the same
+			s.ExitCode = 1
+		}
 	}
 	return err
 }
@@ -265,8 +310,8 @@ func flatten(err error) []error {
 // of JSON to jsonOut.
 func (s *summary) print(jsonOut, human io.Writer, asJSON bool) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "report: %s received: %d completed, %d failed, %d panicked, %d unprocessed, %d abandoned\n",
-		count(s.Received, "command"), s.Completed, s.Failed, s.Panicked, s.Unprocessed, s.Abandoned)
+	fmt.Fprintf(&b, "report: %s received: %d completed, %d failed, %d panicked, %d unprocessed, %d interrupted, %d abandoned\n",
+		count(s.Received, "command"), s.Completed, s.Failed, s.Panicked, s.Unprocessed, s.Interrupted, s.Abandoned)
 	if s.Held > 0 {
 		fmt.Fprintf(&b, "  (%d of the unprocessed held by the receiver loop: it was still waiting for room in the queue)\n", s.Held)
 	}
@@ -291,22 +336,22 @@ func (s *summary) print(jsonOut, human io.Writer, asJSON bool) error {
 			fmt.Fprintf(&b, "  %s\n", first)
 		}
 	}
-	switch {
-	case s.Unprocessed == 0:
+	switch notDone := len(s.NotDoneIDs); {
+	case notDone == 0:
 	case s.UnprocessedFile != "" && s.earlierLines > 0:
-		fmt.Fprintf(&b, "unprocessed: %s appended to %s, after the %s earlier runs left there\n",
-			count(s.Unprocessed, "command"), s.UnprocessedFile, count(s.earlierLines, "line"))
+		fmt.Fprintf(&b, "not done: %s appended to %s, after the %s earlier runs left there\n",
+			count(notDone, "command"), s.UnprocessedFile, count(s.earlierLines, "line"))
 	case s.UnprocessedFile != "":
-		fmt.Fprintf(&b, "unprocessed: %s written to %s\n", count(s.Unprocessed, "command"), s.UnprocessedFile)
+		fmt.Fprintf(&b, "not done: %s written to %s\n", count(notDone, "command"), s.UnprocessedFile)
 	default:
-		fmt.Fprintf(&b, "unprocessed: %s did not run and are lost when the program ends (-unprocessed FILE keeps them)\n",
-			idRanges(s.UnprocessedIDs))
+		fmt.Fprintf(&b, "not done: %s are lost when the program ends (-unprocessed FILE keeps them)\n",
+			idRanges(slices.Sorted(slices.Values(s.NotDoneIDs))))
 	}
 	_, err := io.WriteString(human, b.String())
 	if err == nil && asJSON {
 		err = json.NewEncoder(jsonOut).Encode(s) // one line
 	}
-	if err != nil {
+	if err != nil && s.ExitCode == 0 {
 		s.ExitCode = 1
 	}
 	return err

@@ -1,0 +1,110 @@
+//go:build windows
+
+package ctrlc
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ctrlc-go/ctrlc/internal/proctest"
+	"golang.org/x/sys/windows"
+)
+
+func init() {
+	childScenarios["win-exit"] = childWinExit
+	childScenarios["win-forced"] = childWinForced
+}
+
+// childWinExit calls Exit with the kind in CHILD_KIND (a number).
+func childWinExit() int {
+	n, _ := strconv.Atoi(os.Getenv("CHILD_KIND"))
+	fmt.Println("exiting")
+	Exit(Event{Kind: Kind(n)})
+	fmt.Println("Exit returned")
+	return 4
+}
+
+// childWinForced gets two interrupts a human's pace apart, the second of
+// which forces the exit.
+func childWinForced() int {
+	l, err := Notify()
+	if err != nil {
+		fmt.Println(err)
+		return 3
+	}
+	defer l.Stop()
+	_ = Trigger(Event{Kind: Interrupt})
+	fmt.Println("shutting down after", <-l.C())
+	time.Sleep(2 * DefaultRepeatWindow)
+	_ = Trigger(Event{Kind: Interrupt})
+	time.Sleep(proctest.Timeout)
+	fmt.Println("clean exit")
+	return 0
+}
+
+const wantStatus = 0xC000013A // STATUS_CONTROL_C_EXIT
+
+func TestExitStatusControlCExit(t *testing.T) {
+	for _, k := range []Kind{Interrupt, Break, Close, Terminate} {
+		t.Run(k.String(), func(t *testing.T) {
+			cmd := proctest.Self("win-exit")
+			cmd.Env = append(cmd.Env, "CHILD_KIND="+strconv.Itoa(int(k)))
+			c := proctest.Start(t, cmd)
+			code, err := c.Wait()
+			if uint32(code) != wantStatus {
+				t.Fatalf("exit status %#x (%v); want STATUS_CONTROL_C_EXIT %#x; output:\n%s", uint32(code), err, uint32(wantStatus), c.Output())
+			}
+			if c.Count("Exit returned") != 0 {
+				t.Fatalf("Exit returned:\n%s", c.Output())
+			}
+		})
+	}
+	t.Run("unknown kind", func(t *testing.T) {
+		cmd := proctest.Self("win-exit")
+		cmd.Env = append(cmd.Env, "CHILD_KIND=0")
+		c := proctest.Start(t, cmd)
+		if code, err := c.Wait(); code != 1 {
+			t.Fatalf("exit status %d (%v); want 1; output:\n%s", code, err, c.Output())
+		}
+	})
+}
+
+func TestForcedExitStatusControlCExit(t *testing.T) {
+	c := proctest.Start(t, proctest.Self("win-forced"))
+	code, err := c.Wait()
+	if uint32(code) != wantStatus {
+		t.Fatalf("exit status %#x (%v); want %#x; output:\n%s", uint32(code), err, uint32(wantStatus), c.Output())
+	}
+	if c.Count("is event 2 during shutdown: exiting") != 1 || c.Count("clean exit") != 0 {
+		t.Fatalf("no forced exit:\n%s", c.Output())
+	}
+}
+
+// A close event carries the hold's deadline; a listener's grace period,
+// when shorter, wins.
+func TestCloseEventDeadline(t *testing.T) {
+	const grace = 3 * time.Second
+	for _, tc := range []struct {
+		opts []Option
+		want time.Duration
+	}{
+		{nil, grace},
+		{[]Option{WithGracePeriod(time.Second)}, time.Second},
+		{[]Option{WithGracePeriod(time.Minute)}, grace},
+	} {
+		l, err := Notify(append([]Option{WithKinds(Close), WithCloseGrace(grace), WithoutForceExit()}, tc.opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ret := callHandler(t, windows.CTRL_CLOSE_EVENT)
+		e := wantEvent(t, l, Close, windows.CTRL_CLOSE_EVENT, "close (CTRL_CLOSE_EVENT)")
+		l.Stop()
+		<-ret
+		if got := e.Deadline.Sub(e.Time); got != tc.want {
+			t.Errorf("Deadline - Time = %v; want %v", got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,129 @@
+package ctrlc
+
+import (
+	"sync"
+	"time"
+)
+
+// chanSize bounds how many undelivered events a listener keeps; beyond it
+// events coalesce (Seq still counts them). The first is never dropped.
+const chanSize = 4
+
+// A Listener receives stop events from the moment Notify returns until Stop.
+// Its methods may be called from any goroutine. A nil *Listener is a
+// listener that never hears anything: C and Done return nil channels (a
+// receive blocks forever) and Stop does nothing.
+type Listener struct {
+	cfg    config
+	c      chan Event
+	done   chan struct{}
+	gen    uint64  // set by the registry: events taken before it do not reach l
+	active kindSet // set by the registry: the kinds whose platform delivery l turned on
+
+	mu      sync.Mutex
+	seq     int
+	last    [maxKind + 1]time.Time // when each kind was last taken, for the repeat window
+	stopped bool
+}
+
+// Notify starts listening to the kinds chosen by opts and returns the
+// listener. The default action of those signals (ending the process) is
+// suspended until Stop. An invalid option is an error that names it.
+func Notify(opts ...Option) (*Listener, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	return notify(cfg)
+}
+
+func notify(cfg config) (*Listener, error) {
+	l := &Listener{cfg: cfg, c: make(chan Event, chanSize), done: make(chan struct{})}
+	if err := hub.add(l); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// C returns the shutdown channel. The first event is always delivered, even
+// if nobody reads yet; later ones may coalesce while the channel is full, and
+// Event.Seq tells how many arrived. C is not closed by Stop.
+func (l *Listener) C() <-chan Event {
+	if l == nil {
+		return nil
+	}
+	return l.c
+}
+
+// Done returns a channel closed when the first event arrives.
+func (l *Listener) Done() <-chan struct{} {
+	if l == nil {
+		return nil
+	}
+	return l.done
+}
+
+// Stop stops the listener: once Stop returns, no event reaches it. Once no
+// listener wants a kind, that signal's default behaviour is back: a later
+// Ctrl-C ends the process. On Windows, stopping the last listener of a close
+// event also ends its hold, and Windows then ends the process. Stop is
+// idempotent, and a no-op on a nil listener.
+func (l *Listener) Stop() {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	if l.stopped {
+		l.mu.Unlock()
+		return
+	}
+	l.stopped = true
+	l.mu.Unlock()
+	hub.remove(l)
+}
+
+// deliver hands e, received at the monotonic instant at, to the listener.
+// It reports whether the listener took it (a coalesced repeat counts as
+// taken: the listener wanted the kind) and, for an event that forces the
+// exit, the listener's view of it.
+func (l *Listener) deliver(e Event, at time.Time) (took, force bool, seen Event) {
+	l.mu.Lock()
+	if l.stopped {
+		l.mu.Unlock()
+		return false, false, e
+	}
+	if w := l.cfg.repeatWindow; w > 0 && !l.last[e.Kind].IsZero() && at.Sub(l.last[e.Kind]) < w {
+		seq := l.seq
+		l.mu.Unlock()
+		if lg := l.cfg.logger; lg != nil {
+			lg.Debug("ctrlc: repeat coalesced", "event", e.String(), "seq", seq, "window", w)
+		}
+		return true, false, e
+	}
+	l.last[e.Kind] = at
+	l.seq++
+	e.Seq = l.seq
+	if g := l.cfg.grace; g > 0 {
+		if d := e.Time.Add(g); e.Deadline.IsZero() || d.Before(e.Deadline) {
+			e.Deadline = d
+		}
+	}
+	if e.Seq == 1 {
+		close(l.done)
+	}
+	if l.cfg.sink != nil {
+		l.cfg.sink(e)
+	} else {
+		select {
+		case l.c <- e:
+		default: // coalesced; the Seq of the next delivered event shows the gap
+		}
+	}
+	force = l.cfg.forceExit > 0 && e.Seq >= l.cfg.forceExit
+	l.mu.Unlock()
+
+	if lg := l.cfg.logger; lg != nil {
+		lg.Info("ctrlc: event", "event", e.String(), "seq", e.Seq)
+	}
+	return true, force, e
+}

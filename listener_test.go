@@ -1,0 +1,143 @@
+package ctrlc
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRepeatWithinWindowCoalesces(t *testing.T) {
+	l, err := Notify(WithoutForceExit(), WithRepeatWindow(time.Hour))
+	require.NoError(t, err)
+	defer l.Stop()
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	require.NoError(t, Trigger(Event{Kind: Terminate}), "another kind is never a repeat")
+	require.NoError(t, Trigger(Event{Kind: Terminate}))
+	e := recv(t, l)
+	assert.Equal(t, Interrupt, e.Kind)
+	assert.Equal(t, 1, e.Seq)
+	e = recv(t, l)
+	assert.Equal(t, Terminate, e.Kind)
+	assert.Equal(t, 2, e.Seq, "the coalesced repeat is not counted")
+	assertEmpty(t, l)
+}
+
+func TestRepeatAfterWindowCounts(t *testing.T) {
+	const window = 20 * time.Millisecond
+	l, err := Notify(WithoutForceExit(), WithRepeatWindow(window))
+	require.NoError(t, err)
+	defer l.Stop()
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	assert.Equal(t, 1, recv(t, l).Seq)
+	time.Sleep(2 * window)
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	assert.Equal(t, 2, recv(t, l).Seq)
+}
+
+// The window runs from the last event taken: a stream of repeats, each
+// inside the window of the one before, cannot hide events for longer.
+func TestRepeatStreamCannotHideEventsForever(t *testing.T) {
+	const window = 30 * time.Millisecond
+	l, err := Notify(WithoutForceExit(), WithRepeatWindow(window))
+	require.NoError(t, err)
+	defer l.Stop()
+	start := time.Now()
+	for time.Since(start) < 10*window {
+		require.NoError(t, Trigger(Event{Kind: Interrupt}))
+		time.Sleep(window / 10)
+	}
+	var seqs []int
+	for len(l.C()) > 0 {
+		seqs = append(seqs, recv(t, l).Seq)
+	}
+	assert.GreaterOrEqual(t, len(seqs), 2, "repeats past the window of the first are taken: %v", seqs)
+}
+
+func TestDefaultRepeatWindow(t *testing.T) {
+	l, err := Notify(WithoutForceExit())
+	require.NoError(t, err)
+	defer l.Stop()
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	assert.Equal(t, 1, recv(t, l).Seq)
+	assertEmpty(t, l)
+}
+
+func TestGracePeriodSetsDeadline(t *testing.T) {
+	const grace = 30 * time.Second
+	l, err := Notify(WithoutForceExit(), WithGracePeriod(grace))
+	require.NoError(t, err)
+	defer l.Stop()
+	plain, err := Notify(WithoutForceExit())
+	require.NoError(t, err)
+	defer plain.Stop()
+
+	require.NoError(t, Trigger(Event{Kind: Terminate}))
+	e := recv(t, l)
+	assert.Equal(t, e.Time.Add(grace), e.Deadline)
+	assert.True(t, recv(t, plain).Deadline.IsZero(), "no grace known, no deadline")
+
+	// A deadline the platform (here: the caller) already knows wins when
+	// it is earlier, and loses when it is later.
+	at := time.Now()
+	require.NoError(t, Trigger(Event{Kind: Interrupt, Time: at, Deadline: at.Add(time.Second)}))
+	assert.Equal(t, at.Add(time.Second), recv(t, l).Deadline)
+	time.Sleep(2 * DefaultRepeatWindow)
+	require.NoError(t, Trigger(Event{Kind: Interrupt, Time: at, Deadline: at.Add(time.Hour)}))
+	assert.Equal(t, at.Add(grace), recv(t, l).Deadline)
+}
+
+func TestNilListener(t *testing.T) {
+	var l *Listener
+	assert.NotPanics(t, l.Stop)
+	assert.Nil(t, l.C())
+	assert.Nil(t, l.Done())
+}
+
+// A listener gets only events taken after Notify returned: a signal that a
+// watcher took off os/signal for listeners that then stopped must not reach
+// a listener made afterwards.
+func TestEventTakenBeforeListenerIsNotDelivered(t *testing.T) {
+	old, err := Notify(WithoutForceExit())
+	require.NoError(t, err)
+	gen := hub.gen.Load() // the event is taken now ...
+	old.Stop()
+	l, err := Notify(WithoutForceExit()) // ... and a listener is added before it is dispatched
+	require.NoError(t, err)
+	defer l.Stop()
+	dispatch(Event{Kind: Interrupt}, source{native: true, gen: gen})
+	assertEmpty(t, l)
+	dispatch(Event{Kind: Interrupt}, source{native: true, gen: hub.gen.Load()})
+	assert.Equal(t, 1, recv(t, l).Seq)
+}
+
+// Stop, Notify, C, Done and Trigger from many goroutines at once leave the
+// registry empty and its counts at zero.
+func TestListenerStorm(t *testing.T) {
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 200; j++ {
+				l, err := Notify(WithoutForceExit(), WithKinds(Interrupt, Hangup))
+				if !assert.NoError(t, err) {
+					return
+				}
+				_ = Trigger(Event{Kind: Hangup})
+				go l.Stop()
+				l.Stop()
+				<-l.Done()
+			}
+		}()
+	}
+	wg.Wait()
+	hub.mu.Lock()
+	defer hub.mu.Unlock()
+	assert.Empty(t, hub.listeners)
+	assert.Equal(t, [maxKind + 1]int{}, hub.refs)
+}

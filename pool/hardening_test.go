@@ -1,0 +1,449 @@
+package pool
+
+// Each test here is an attack on the pool's contracts that broke the pool
+// as it was before issue 9 (the comment says how); they pass now.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ctrlc-go/ctrlc"
+	"github.com/ctrlc-go/ctrlc/internal/proctest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+// Before: the abandon flag was set after the intake stage, whose wait for a
+// submitter mid-send left the queue open, so a worker freed then ran queued
+// items.
+func TestAbandonRunsNoQueuedItemWhileIntakeCloses(t *testing.T) {
+	for it := 0; it < 20; it++ {
+		var p *Pool[int]
+		var ran atomic.Int64
+		started := make(chan struct{})
+		p, err := New(func(_ context.Context, i int) error {
+			if i == 0 {
+				close(started)
+				// Freed the moment the intake starts closing.
+				for p.state.Load()&closedBit == 0 {
+					runtime.Gosched()
+				}
+				return nil
+			}
+			ran.Add(1)
+			return nil
+		}, Options{Workers: 1, QueueSize: 50, Policy: Abandon})
+		require.NoError(t, err)
+		require.NoError(t, p.Submit(context.Background(), 0))
+		<-started
+		for i := 1; i <= 50; i++ {
+			require.NoError(t, p.Submit(context.Background(), i))
+		}
+		fed := make(chan error)
+		go func() { fed <- p.Submit(context.Background(), 51) }() // blocked: the queue is full
+		require.Eventually(t, func() bool { return p.state.Load()&stateInFlight == 1 }, 10*time.Second, time.Millisecond)
+		r, err := p.Shutdown(context.Background())
+		require.NoError(t, err)
+		want := 51 // the blocked submitter was admitted before the intake closed: it may get in
+		if err := <-fed; err != nil {
+			assert.ErrorIs(t, err, ErrClosed)
+			want = 50
+		}
+		require.Zero(t, ran.Load(), "iteration %d: queued items ran under policy Abandon", it)
+		require.Len(t, r.Unprocessed, want)
+		require.True(t, r.Balanced())
+	}
+}
+
+// Before: runtime.Goexit in a handler (t.FailNow, require) killed its worker
+// for good: later items never ran, the item was called abandoned, and the
+// shutdown waited out its drain timeout.
+func TestGoexitInAHandlerIsRecordedAndTheWorkerReplaced(t *testing.T) {
+	p, err := New(func(_ context.Context, i int) error {
+		if i == 2 {
+			runtime.Goexit()
+		}
+		return nil
+	}, Options{Workers: 1, DrainTimeout: time.Hour})
+	require.NoError(t, err)
+	for i := 1; i <= 5; i++ {
+		require.NoError(t, p.Submit(context.Background(), i))
+	}
+	r, err := p.Shutdown(context.Background())
+	assert.ErrorIs(t, err, ErrGoexit)
+	assert.NotErrorIs(t, err, ErrDrainTimeout, "the drain did not wait out its timeout")
+	assert.Equal(t, []int{2}, r.Panicked)
+	assert.Equal(t, 4, r.Completed, "the items after it ran on the replacement worker")
+	assert.Empty(t, r.Abandoned)
+	var pe *PanicError
+	require.ErrorAs(t, err, &pe)
+	assert.Contains(t, string(pe.Stack), "runtime.Goexit", "the stack shows who called Goexit")
+	assert.True(t, r.Balanced())
+}
+
+func TestGoexitInAHookIsAnError(t *testing.T) {
+	p, err := New(nop, Options{HookTimeout: time.Hour})
+	require.NoError(t, err)
+	require.NoError(t, p.OnStop("fails the test", func(context.Context) error { runtime.Goexit(); return nil }))
+	require.NoError(t, p.BeforeStop("panics", func(context.Context) error { panic("no") }))
+	_, err = p.Shutdown(context.Background())
+	assert.ErrorIs(t, err, ErrGoexit)
+	assert.ErrorContains(t, err, "hooks: fails the test: panic: pool: runtime.Goexit called")
+	assert.ErrorContains(t, err, "announce: panics: panic: no")
+}
+
+func init() { childScenarios["panicnil"] = childPanicNil }
+
+// childPanicNil runs under GODEBUG=panicnil=1, where recover returns nil for
+// panic(nil), as it does for runtime.Goexit.
+func childPanicNil() int {
+	p, err := New(func(_ context.Context, i int) error {
+		if i == 2 {
+			panic(nil) //nolint:govet // what this child is about
+		}
+		return nil
+	}, Options{Workers: 1, DrainTimeout: time.Hour})
+	if err != nil {
+		fmt.Println(err)
+		return 3
+	}
+	for i := 1; i <= 4; i++ {
+		_ = p.Submit(context.Background(), i)
+	}
+	r, err := p.Shutdown(context.Background())
+	var pe *PanicError
+	out, _ := json.Marshal(map[string]any{"panicked": r.Panicked, "completed": r.Completed,
+		"abandoned": r.Abandoned, "nilValue": errors.As(err, &pe) && pe.Value == nil, "balanced": r.Balanced()})
+	fmt.Printf("report %s\n", out)
+	return 0
+}
+
+// Before: panic(nil) under GODEBUG=panicnil=1 was recovered as nothing: the
+// item was lost (counted as abandoned).
+func TestPanicNilUnderPanicNilIsRecorded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	cmd := proctest.Self("panicnil")
+	cmd.Env = append(cmd.Env, "GODEBUG=panicnil=1")
+	c := proctest.Start(t, cmd)
+	line := c.WaitFor("report ")
+	code, err := c.Wait()
+	require.NoError(t, err, c.Output())
+	require.Equal(t, 0, code, c.Output())
+	var got map[string]any
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(line, "report ")), &got), line)
+	assert.Equal(t, map[string]any{"panicked": []any{2.0}, "completed": 3.0, "abandoned": nil,
+		"nilValue": true, "balanced": true}, got)
+}
+
+// Before: a call rejected with ErrClosed went through the in-flight count
+// that the intake stage waits to see at zero, so goroutines spinning on
+// TrySubmit or Submit held the shutdown for as long as they spun.
+func TestSpinningRejectedSubmittersDoNotHoldIntake(t *testing.T) {
+	p, err := New(nop, Options{Workers: 2})
+	require.NoError(t, err)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if i%2 == 0 {
+					_ = p.TrySubmit(i)
+				} else {
+					_ = p.Submit(context.Background(), i)
+				}
+			}
+		}()
+	}
+	defer func() { close(stop); wg.Wait() }()
+	done := make(chan error, 1)
+	go func() { _, err := p.Shutdown(context.Background()); done <- err }()
+	select {
+	case err := <-done: // while all 16 still spin
+		assert.NoError(t, err)
+	case <-time.After(20 * time.Second): // a hang detector, not a speed check
+		t.Fatal("Shutdown is held open by submitters spinning on a closed pool")
+	}
+}
+
+// The reason spinners held the intake: a rejected call went through the
+// in-flight count. Now, once closed, it writes nothing.
+func TestRejectedSubmitsDoNotCountInFlight(t *testing.T) {
+	p, err := New(nop, Options{Workers: 1})
+	require.NoError(t, err)
+	_, err = p.Shutdown(context.Background())
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; n < 50_000; n++ {
+				_ = p.TrySubmit(n)
+				_ = p.Submit(context.Background(), n)
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for seen := 0; ; {
+		select {
+		case <-done:
+			require.Zero(t, seen, "rejected calls were seen in flight")
+			return
+		default:
+			if p.state.Load()&stateInFlight != 0 {
+				seen++
+			}
+		}
+	}
+}
+
+// Before: Submit(nil, x) on a full queue panicked inside the pool after
+// counting itself in flight, and every later Shutdown hung.
+func TestNilContextOnAFullQueueLeavesThePoolWorking(t *testing.T) {
+	gate := make(chan struct{})
+	h, started := gated(gate)
+	p, err := New(h, Options{Workers: 1, QueueSize: 1})
+	require.NoError(t, err)
+	require.NoError(t, p.Submit(context.Background(), 0))
+	<-started
+	require.NoError(t, p.Submit(context.Background(), 1)) // the queue is full
+	assert.ErrorIs(t, p.Submit(nil, 2), ErrNilContext)    //nolint:staticcheck // the attack
+	_, err = p.Shutdown(nil)                              //nolint:staticcheck // the attack
+	assert.ErrorIs(t, err, ErrNilContext)
+	close(gate)
+	r, err := p.Shutdown(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 2, r.Completed)
+}
+
+type panickingHandler struct{ slog.Handler }
+
+func (panickingHandler) Handle(context.Context, slog.Record) error { panic("logger broke") }
+
+// Before: a panic inside the shutdown (a Logger that panics) escaped
+// Shutdown and left the call unfinished, so every later Shutdown hung.
+func TestAPanickingLoggerDoesNotWedgeThePool(t *testing.T) {
+	logger := slog.New(panickingHandler{slog.NewTextHandler(os.Stderr, nil)})
+	p, err := New(func(context.Context, int) error { return errors.New("fails") },
+		Options{Workers: 1, Logger: logger})
+	require.NoError(t, err)
+	require.NoError(t, p.Submit(context.Background(), 1))
+	r, err := p.Shutdown(context.Background())
+	assert.ErrorContains(t, err, "item 1: fails")
+	assert.Equal(t, []int{1}, r.Failed)
+	r2, err2 := p.Shutdown(context.Background())
+	assert.Same(t, r, r2)
+	assert.Equal(t, err, err2)
+}
+
+// Before: the drain and the workers handed queued items back concurrently,
+// so Report.Unprocessed came out of queue order.
+func TestUnprocessedIsInQueueOrder(t *testing.T) {
+	for it := 0; it < 20; it++ {
+		var p *Pool[int]
+		var plugged sync.WaitGroup
+		plugged.Add(8)
+		p, err := New(func(_ context.Context, i int) error {
+			if i < 0 {
+				plugged.Done()
+				for p.state.Load()&closedBit == 0 { // freed as the intake closes
+					runtime.Gosched()
+				}
+			}
+			return nil
+		}, Options{Workers: 8, QueueSize: 2000, Policy: Abandon})
+		require.NoError(t, err)
+		for i := -8; i < 0; i++ {
+			require.NoError(t, p.Submit(context.Background(), i))
+		}
+		plugged.Wait()
+		for i := 0; i < 2000; i++ {
+			require.NoError(t, p.Submit(context.Background(), i))
+		}
+		r, err := p.Shutdown(context.Background())
+		require.NoError(t, err)
+		require.Len(t, r.Unprocessed, 2000)
+		require.True(t, slices.IsSorted(r.Unprocessed), "iteration %d: not in queue order", it)
+	}
+}
+
+// The same after the drain deadline with policy Finish, when workers freed
+// by the cancel take queued items while the drain hands the queue back.
+func TestUnprocessedIsInQueueOrderAfterTheDrainDeadline(t *testing.T) {
+	for it := 0; it < 20; it++ {
+		var plugged sync.WaitGroup
+		plugged.Add(8)
+		p, err := New(func(ctx context.Context, i int) error {
+			if i < 0 {
+				plugged.Done()
+				<-ctx.Done()
+			}
+			return nil
+		}, Options{Workers: 8, QueueSize: 2000, DrainTimeout: 20 * time.Millisecond})
+		require.NoError(t, err)
+		for i := -8; i < 0; i++ {
+			require.NoError(t, p.Submit(context.Background(), i))
+		}
+		plugged.Wait()
+		for i := 0; i < 2000; i++ {
+			require.NoError(t, p.Submit(context.Background(), i))
+		}
+		r, err := p.Shutdown(context.Background())
+		require.ErrorIs(t, err, ErrDrainTimeout)
+		require.Len(t, r.Unprocessed, 2000)
+		require.True(t, slices.IsSorted(r.Unprocessed), "iteration %d: not in queue order", it)
+	}
+}
+
+// Before: past the cap on kept errors, an error of the queue stage was
+// counted under "run", and the queue stage's Err stayed nil.
+func TestErrorsPastTheCapStayInTheirStage(t *testing.T) {
+	var p *Pool[int]
+	var calls atomic.Int64
+	p, err := New(func(_ context.Context, i int) error {
+		if calls.Add(1) == 2 {
+			for p.phase.Load() != StageQueue { // items 2 to 5 fail in the queue stage
+				runtime.Gosched()
+			}
+		}
+		return fmt.Errorf("item %d", i)
+	}, Options{Workers: 1, MaxItemErrors: 1})
+	require.NoError(t, err)
+	require.NoError(t, p.Submit(context.Background(), 1))
+	require.Eventually(t, func() bool { return p.Stats().Failed == 1 }, 10*time.Second, time.Millisecond)
+	for i := 2; i <= 5; i++ {
+		require.NoError(t, p.Submit(context.Background(), i))
+	}
+	r, err := p.Shutdown(context.Background())
+	require.Error(t, err)
+	assert.Len(t, r.Errors, 1)
+	assert.Equal(t, []int{1, 2, 3, 4, 5}, r.Failed, "every failed item is kept")
+	assert.ErrorContains(t, stageOf(r, StageRun).Err, "run: item 1")
+	assert.NotContains(t, stageOf(r, StageRun).Err.Error(), "not kept")
+	assert.ErrorContains(t, stageOf(r, StageQueue).Err, "queue: 4 more item errors not kept (MaxItemErrors is 1)")
+}
+
+// Before: an idle, empty pool shut down with an ended context or a 1 ns
+// drain timeout reported "running items cancelled", at random.
+func TestIdlePoolWithAnEndedDrainReportsNoError(t *testing.T) {
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for it := 0; it < 50; it++ {
+		p, err := New(nop, Options{Workers: 4})
+		require.NoError(t, err)
+		r, err := p.Shutdown(cancelled)
+		require.NoError(t, err, "iteration %d", it)
+		require.True(t, r.Balanced())
+
+		p, err = New(nop, Options{Workers: 4, DrainTimeout: 1})
+		require.NoError(t, err)
+		_, err = p.Shutdown(context.Background())
+		require.NoError(t, err, "iteration %d", it)
+	}
+}
+
+// Before: each shutdown stuck on an item left a goroutine behind waiting
+// for the workers, beside the stuck item's own.
+func TestStuckShutdownLeavesOnlyTheStuckItem(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	release := make(chan struct{})
+	started := make(chan struct{})
+	p, err := New(func(context.Context, int) error {
+		close(started)
+		<-release // ignores its context
+		return nil
+	}, Options{Workers: 3, DrainTimeout: time.Millisecond, KillTimeout: time.Millisecond})
+	require.NoError(t, err)
+	require.NoError(t, p.Submit(context.Background(), 1))
+	<-started
+	r, err := p.Shutdown(context.Background())
+	assert.ErrorIs(t, err, ErrAbandoned)
+	assert.Equal(t, []int{1}, r.Abandoned)
+	// Only the worker running the stuck item is left.
+	assert.NoError(t, goleak.Find(before,
+		goleak.IgnoreAnyFunction("github.com/ctrlc-go/ctrlc/pool.TestStuckShutdownLeavesOnlyTheStuckItem.func1")))
+	close(release)
+	assert.NoError(t, goleak.Find(before), "and it returns once released")
+}
+
+// Before: huge sizes crashed New (makechan and makeslice panics, an
+// overflowing default queue size, a fatal out-of-memory at QueueSize 2^40).
+func TestHugeSizesAreErrorsNamingTheField(t *testing.T) {
+	for _, tc := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{Workers: math.MaxInt}, "Options.Workers is 9223372036854775807: at most MaxWorkers"},
+		{Options{Workers: MaxWorkers + 1}, "Options.Workers is 65537"},
+		{Options{QueueSize: 1 << 40}, "Options.QueueSize is 1099511627776"},
+		{Options{QueueSize: math.MaxInt}, "Options.QueueSize is 9223372036854775807"},
+		{Options{QueueSize: 1 << 60}, "Options.QueueSize is 1152921504606846976"}, // × 16 bytes wraps to 0
+		{Options{Workers: 8, QueueSize: MaxQueueBytes}, "over MaxQueueBytes"},
+		{Options{ShutdownTimeout: -1}, "Options.ShutdownTimeout is -1"},
+		{Options{MaxItemErrors: -1}, "Options.MaxItemErrors is -1"},
+	} {
+		p, err := New(nop, tc.opts)
+		assert.Nil(t, p)
+		assert.ErrorContains(t, err, tc.want)
+	}
+	_, err := New(func(context.Context, [4096]byte) error { return nil }, Options{Workers: 1, QueueSize: 1 << 20})
+	assert.ErrorContains(t, err, "Options.QueueSize is 1048576: slots of 4100 bytes ([4096]uint8) would take over MaxQueueBytes")
+	_, err = New(func(context.Context, [60_000]byte) error { return nil }, Options{Workers: 1 << 15})
+	assert.ErrorContains(t, err, "Options.Workers is 32768: the workers' slots for [60000]uint8 would take")
+
+	p, err := New(nop, Options{Workers: MaxWorkers / 64})
+	require.NoError(t, err, "a large but sane pool")
+	_, err = p.Shutdown(context.Background())
+	require.NoError(t, err)
+}
+
+// Before: Shutdown from inside an item waited for its own drain, and
+// reported itself abandoned; from inside a hook it waited out the hook's
+// timeout.
+func TestShutdownFromInsideAnItemOrAHook(t *testing.T) {
+	inner := make(chan error, 2)
+	var p *Pool[int]
+	p, err := New(func(ctx context.Context, _ int) error {
+		_, err := p.Shutdown(ctx)
+		inner <- err
+		return nil
+	}, Options{Workers: 1, DrainTimeout: time.Hour, HookTimeout: time.Hour})
+	require.NoError(t, err)
+	require.NoError(t, p.OnStop("shuts down again", func(ctx context.Context) error {
+		_, err := p.Shutdown(ctx)
+		inner <- err
+		return nil
+	}))
+	events := make(chan ctrlc.Event)
+	require.NoError(t, p.Submit(context.Background(), 1))
+	assert.ErrorIs(t, <-inner, ErrShutdownFromInside)
+	r, err := p.Run(events) // no event comes: the shutdown the item began ends Run
+	require.NoError(t, err)
+	assert.ErrorIs(t, <-inner, ErrShutdownFromInside)
+	assert.Equal(t, 1, r.Completed)
+	assert.Empty(t, r.Abandoned)
+	assert.ErrorIs(t, p.Submit(context.Background(), 2), ErrClosed)
+}

@@ -1,0 +1,156 @@
+package pool
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"time"
+)
+
+// snapshot is every item's outcome at one instant.
+type snapshot[T any] struct {
+	completed   int
+	failed      []T
+	panicked    []T
+	unprocessed []T // in the order they were accepted
+	interrupted []T
+	abandoned   []T
+	running     []T // held, not claimed
+	errs        []*ItemError[T]
+	dropped     map[string]int
+	missing     int // items not found before settleLimit: a bug if ever non-zero
+}
+
+// settleLimit bounds settle's wait for items moving between two places
+// (taken from the queue, not yet in a slot). No user code runs there, so
+// the wait is short; the limit only turns a bug into an unbalanced report
+// instead of a hang.
+const settleLimit = 2 * time.Second
+
+// settle takes a snapshot in which every accepted item is in exactly one
+// place. It holds every running item (claim: claims it as abandoned, for
+// good) so that none can end meanwhile, then waits until the counts add up
+// to the items accepted: an item between the queue and a slot, or between
+// a slot and its list, is in none. Intake must be closed, so that the
+// accepted count is final, and the pool must be abandoning (or its workers
+// done), so that no item starts without being held on the next pass.
+func (p *Pool[T]) settle(claim bool) snapshot[T] {
+	p.readMu.Lock()
+	defer p.readMu.Unlock()
+	accepted := uint32(p.state.Load()>>ticketShift) - uint32(p.rejected.Load())
+	held := make([]bool, len(p.workers))
+	var running []entry[T]
+	var snap snapshot[T]
+	start := time.Now()
+	for backoff := time.Microsecond; ; backoff = min(2*backoff, time.Millisecond) {
+		for i := range p.workers {
+			if held[i] {
+				continue
+			}
+			if e, ok := p.workers[i].hold(claim); ok {
+				held[i] = true
+				if claim {
+					p.mu.Lock()
+					p.abandoned = append(p.abandoned, e.item)
+					p.mu.Unlock()
+				} else {
+					running = append(running, e)
+				}
+			}
+		}
+		completed := 0
+		for i := range p.workers {
+			completed += int(p.workers[i].state.Load() >> slotCountShift)
+		}
+		p.mu.Lock()
+		n := completed + len(p.failed) + len(p.panicked) + len(p.unprocessed) + len(p.interrupted) +
+			len(p.abandoned) + len(running)
+		if diff := accepted - uint32(n); diff == 0 || time.Since(start) > settleLimit {
+			snap = snapshot[T]{
+				completed:   completed,
+				failed:      slices.Clone(p.failed),
+				panicked:    slices.Clone(p.panicked),
+				unprocessed: inOrder(p.unprocessed),
+				interrupted: slices.Clone(p.interrupted),
+				abandoned:   slices.Clone(p.abandoned),
+				running:     items(running),
+				errs:        slices.Clone(p.itemErrs),
+				dropped:     maps.Clone(p.dropped),
+				missing:     int(diff),
+			}
+			p.mu.Unlock()
+			break
+		}
+		p.mu.Unlock()
+		time.Sleep(backoff)
+	}
+	for i, h := range held {
+		if h {
+			p.workers[i].release()
+		}
+	}
+	return snap
+}
+
+// inOrder returns the items of es in the order they were accepted. Tickets
+// wrap at 2^32; the items waiting at once are far fewer, so the signed
+// difference orders them.
+func inOrder[T any](es []entry[T]) []T {
+	es = slices.Clone(es)
+	slices.SortStableFunc(es, func(a, b entry[T]) int { return cmp.Compare(int32(a.seq-b.seq), 0) })
+	return items(es)
+}
+
+func items[T any](es []entry[T]) []T {
+	out := make([]T, len(es))
+	for i, e := range es {
+		out[i] = e.item
+	}
+	return out
+}
+
+// TakePending is for a last word before a forced exit (ctrlc.WithLastWord):
+// it returns, by value, every accepted item that is not done, so that the
+// program can persist or requeue them before it dies. In order: the items
+// never started (those already handed back and the whole queue, in the
+// order they were accepted), the Interrupted ones, the Abandoned ones, and
+// the items running at the call; a running item may still finish after
+// TakePending returned.
+//
+// It stops the pool from starting any more items, for good: it closes the
+// intake as the intake stage does (Submit returns ErrClosed from then on,
+// so the set it returns is complete) and hands the queue back. A later
+// Shutdown or Run still reports every item: those TakePending returned are
+// in Report.Unprocessed (or in the outcome a running item reached).
+// TakePending is safe at any time, from any goroutine (an item's included),
+// and concurrently with Shutdown; calling it again returns the items not
+// done at that time.
+func (p *Pool[T]) TakePending() []T {
+	if !p.made() {
+		return nil
+	}
+	p.closeIntake()
+	p.abandon.Store(true)
+	p.handBackQueue()
+	s := p.settle(false)
+	out := make([]T, 0, len(s.unprocessed)+len(s.interrupted)+len(s.abandoned)+len(s.running))
+	out = append(out, s.unprocessed...)
+	out = append(out, s.interrupted...)
+	out = append(out, s.abandoned...)
+	return append(out, s.running...)
+}
+
+// closeIntake makes every later Submit fail, wakes blocked submitters, waits
+// for the ones mid-send, and then closes the queue: no send can follow.
+// Every submitter mid-send was admitted before the closed bit was set and
+// is now bound to return without blocking, so the wait is short.
+func (p *Pool[T]) closeIntake() {
+	p.intakeOnce.Do(func() {
+		p.state.Or(closedBit)
+		close(p.closing)
+		for backoff := time.Microsecond; p.state.Load()&stateInFlight != 0; backoff = min(2*backoff, time.Millisecond) {
+			time.Sleep(backoff)
+		}
+		close(p.queue)
+	})
+}
