@@ -36,6 +36,9 @@ func childExit() int {
 		}
 		defer l.Stop()
 	}
+	if os.Getenv("CHILD_PRINT_PID") != "" {
+		fmt.Println("pid", os.Getpid())
+	}
 	fmt.Println("exiting")
 	Exit(Event{Kind: k})
 	fmt.Println("Exit returned")
@@ -234,6 +237,33 @@ func TestShellLoopStopsAtFirstCtrlC(t *testing.T) {
 			require.Eventually(t, func() bool { return c.Count("ready") == 2 }, proctest.Timeout, time.Millisecond)
 			require.NoError(t, unix.Kill(-pgid, unix.SIGINT))
 			c.WaitFor("loop done")
+		})
+	}
+}
+
+// As PID 1 (a container's init), a signal with its default action cannot
+// kill the process: Exit exits with the event's code instead, not with the
+// status 2 of Go's runtime when a signal it raised did not kill.
+func TestExitAsPID1(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Skip("no unshare(1) to start a child as PID 1")
+	}
+	if out, err := exec.Command(unshare, "--fork", "--pid", "true").CombinedOutput(); err != nil {
+		t.Skipf("cannot make a PID namespace here: %v %s", err, out)
+	}
+	for k, want := range map[Kind]int{Interrupt: 130, Terminate: 143} {
+		t.Run(k.String(), func(t *testing.T) {
+			self := proctest.Self("exit")
+			cmd := exec.Command(unshare, append([]string{"--fork", "--pid", "--kill-child"}, self.Args...)...)
+			cmd.Env = append(self.Env, "CHILD_KIND="+strconv.Itoa(int(k)), "CHILD_LISTEN=1", "CHILD_PRINT_PID=1")
+			c := startWithDefaults(t, cmd)
+			c.WaitFor("pid 1")
+			code, _ := c.Wait()
+			assert.Equal(t, want, code, c.Output())
 		})
 	}
 }

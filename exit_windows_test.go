@@ -3,9 +3,11 @@
 package ctrlc
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -16,6 +18,25 @@ import (
 func init() {
 	childScenarios["win-exit"] = childWinExit
 	childScenarios["win-forced"] = childWinForced
+	childScenarios["win-close-forced"] = childWinCloseForced
+}
+
+// childWinCloseForced is forced to exit by a close event, through the
+// console handler, while the handler holds the process open; its last word
+// runs first.
+func childWinCloseForced() int {
+	l, err := Notify(WithKinds(Close), WithForceExit(1), WithLastWord(time.Second, func(_ context.Context, e Event) {
+		fmt.Println("last word on", e, "deadline in", e.Deadline.Sub(e.Time))
+	}))
+	if err != nil {
+		fmt.Println(err)
+		return 3
+	}
+	defer l.Stop()
+	go syscall.SyscallN(callback, uintptr(windows.CTRL_CLOSE_EVENT))
+	time.Sleep(proctest.Timeout)
+	fmt.Println("clean exit")
+	return 0
 }
 
 // childWinExit calls Exit with the kind in CHILD_KIND (a number).
@@ -80,6 +101,17 @@ func TestForcedExitStatusControlCExit(t *testing.T) {
 	}
 	if c.Count("is event 2 during shutdown: exiting") != 1 || c.Count("clean exit") != 0 {
 		t.Fatalf("no forced exit:\n%s", c.Output())
+	}
+}
+
+func TestCloseEventForcedExit(t *testing.T) {
+	c := proctest.Start(t, proctest.Self("win-close-forced"))
+	code, err := c.Wait()
+	if uint32(code) != wantStatus {
+		t.Fatalf("exit status %#x (%v); want %#x; output:\n%s", uint32(code), err, uint32(wantStatus), c.Output())
+	}
+	if !c.Order("close (CTRL_CLOSE_EVENT) is event 1 during shutdown", "last word on close (CTRL_CLOSE_EVENT) deadline in 4.5s") || c.Count("clean exit") != 0 {
+		t.Fatalf("output:\n%s", c.Output())
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"runtime/debug"
 	"sync"
@@ -106,9 +107,11 @@ func runLastWord(f forcedListener) {
 // to standard error.
 func report(forced []forcedListener, msg string) {
 	for _, f := range forced {
-		if lg := f.l.cfg.logger; lg != nil {
-			lg.Error(msg)
-			return
+		if f.l.cfg.logger != nil {
+			if f.l.cfg.log(func(lg *slog.Logger) { lg.Error(msg) }) {
+				return
+			}
+			break
 		}
 	}
 	fmt.Fprintln(stderr, msg)

@@ -4,6 +4,7 @@ package ctrlc
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"testing"
@@ -163,5 +164,17 @@ func TestSIGINTIgnoredAtStartStaysIgnored(t *testing.T) {
 			}
 			assert.Equal(t, want, c.Count("got interrupt"), c.Output())
 		})
+	}
+}
+
+// A logger that calls runtime.Goexit ends the goroutine that took the
+// signal off os/signal; the next signal is still heard.
+func TestGoexitInLoggerKeepsSignalsHeard(t *testing.T) {
+	l, err := Notify(WithLogger(slog.New(hostileHandler{goexit: true})), WithoutForceExit(), WithRepeatWindow(0), WithEvenIfIgnored())
+	require.NoError(t, err)
+	defer l.Stop()
+	for seq := 1; seq <= 3; seq++ {
+		require.NoError(t, unix.Kill(os.Getpid(), unix.SIGINT))
+		assert.Equal(t, seq, recv(t, l).Seq)
 	}
 }

@@ -1,6 +1,8 @@
 package ctrlc
 
 import (
+	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -46,8 +48,10 @@ func notify(cfg config) (*Listener, error) {
 }
 
 // C returns the shutdown channel. The first event is always delivered, even
-// if nobody reads yet; later ones may coalesce while the channel is full, and
-// Event.Seq tells how many arrived. C is not closed by Stop.
+// if nobody reads yet; later ones may be dropped while the channel is full
+// (it holds 4), and Event.Seq tells how many arrived. Repeats within the
+// repeat window (WithRepeatWindow) are neither delivered nor counted. C is
+// not closed by Stop.
 func (l *Listener) C() <-chan Event {
 	if l == nil {
 		return nil
@@ -95,9 +99,9 @@ func (l *Listener) deliver(e Event, at time.Time) (took, force bool, seen Event)
 	if w := l.cfg.repeatWindow; w > 0 && !l.last[e.Kind].IsZero() && at.Sub(l.last[e.Kind]) < w {
 		seq := l.seq
 		l.mu.Unlock()
-		if lg := l.cfg.logger; lg != nil {
+		l.cfg.log(func(lg *slog.Logger) {
 			lg.Debug("ctrlc: repeat coalesced", "event", e.String(), "seq", seq, "window", w)
-		}
+		})
 		return true, false, e
 	}
 	l.last[e.Kind] = at
@@ -122,8 +126,25 @@ func (l *Listener) deliver(e Event, at time.Time) (took, force bool, seen Event)
 	force = l.cfg.forceExit > 0 && e.Seq >= l.cfg.forceExit
 	l.mu.Unlock()
 
-	if lg := l.cfg.logger; lg != nil {
-		lg.Info("ctrlc: event", "event", e.String(), "seq", e.Seq)
-	}
+	l.cfg.log(func(lg *slog.Logger) { lg.Info("ctrlc: event", "event", e.String(), "seq", e.Seq) })
 	return true, force, e
+}
+
+// log calls f with the listener's logger, if it has one. A logger that
+// panics does not take the delivery path down with it: the panic is reported
+// on standard error, and log reports whether f completed.
+func (c *config) log(f func(*slog.Logger)) (ok bool) {
+	lg := c.logger
+	if lg == nil {
+		return false
+	}
+	defer func() {
+		if !ok {
+			if p := recover(); p != nil {
+				fmt.Fprintf(stderr, "ctrlc: the logger panicked: %v\n", p)
+			}
+		}
+	}()
+	f(lg)
+	return true
 }

@@ -1,6 +1,9 @@
 package ctrlc
 
 import (
+	"context"
+	"log/slog"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -109,9 +112,9 @@ func TestEventTakenBeforeListenerIsNotDelivered(t *testing.T) {
 	l, err := Notify(WithoutForceExit()) // ... and a listener is added before it is dispatched
 	require.NoError(t, err)
 	defer l.Stop()
-	dispatch(Event{Kind: Interrupt}, source{native: true, gen: gen})
+	dispatch(Event{Kind: Interrupt}, source{gen: gen})
 	assertEmpty(t, l)
-	dispatch(Event{Kind: Interrupt}, source{native: true, gen: hub.gen.Load()})
+	dispatch(Event{Kind: Interrupt}, source{gen: hub.gen.Load()})
 	assert.Equal(t, 1, recv(t, l).Seq)
 }
 
@@ -140,4 +143,33 @@ func TestListenerStorm(t *testing.T) {
 	defer hub.mu.Unlock()
 	assert.Empty(t, hub.listeners)
 	assert.Equal(t, [maxKind + 1]int{}, hub.refs)
+}
+
+// hostileHandler is a slog.Handler that panics or calls runtime.Goexit.
+type hostileHandler struct{ goexit bool }
+
+func (hostileHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h hostileHandler) Handle(context.Context, slog.Record) error {
+	if h.goexit {
+		runtime.Goexit()
+	}
+	panic("logger bug")
+}
+func (h hostileHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h hostileHandler) WithGroup(string) slog.Handler      { return h }
+
+// A panicking logger does not take the delivery path down: the event is
+// delivered, and the panic reported.
+func TestPanickingLogger(t *testing.T) {
+	out := captureStderr(t)
+	exits := fakeExit(t)
+	l, err := Notify(WithLogger(slog.New(hostileHandler{})), WithForceExit(2), WithRepeatWindow(0))
+	require.NoError(t, err)
+	defer l.Stop()
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	assert.Equal(t, 1, recv(t, l).Seq)
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	waitExit(t, exits)
+	assert.Contains(t, out.String(), "ctrlc: the logger panicked: logger bug")
+	assert.Contains(t, out.String(), "is event 2 during shutdown: exiting with code 130", "the forced exit's line falls back to stderr")
 }

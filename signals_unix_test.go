@@ -209,7 +209,10 @@ func TestIgnoredSIGHUPStaysIgnored(t *testing.T) {
 	signal.Ignore(unix.SIGHUP)
 	cmd := proctest.Self("events")
 	cmd.Env = append(cmd.Env, "CHILD_COUNT=1", "CHILD_HANGUP=1")
+	caught := make(chan os.Signal, 1)
+	signal.Notify(caught, unix.SIGINT) // the child gets SIGINT's default even if this test runs with it ignored
 	c := proctest.Start(t, cmd)
+	signal.Stop(caught)
 	signal.Reset(unix.SIGHUP)
 	c.WaitFor("ready")
 	c.Signal(unix.SIGHUP)
@@ -239,7 +242,7 @@ func killSelf(t *testing.T, sig unix.Signal) {
 }
 
 func TestRealSignalToSelf(t *testing.T) {
-	l, err := Notify(WithoutForceExit())
+	l, err := Notify(WithoutForceExit(), WithEvenIfIgnored()) // even if the test runs with SIGINT ignored (nohup, &)
 	require.NoError(t, err)
 	defer l.Stop()
 	killSelf(t, unix.SIGINT)
@@ -265,6 +268,9 @@ func TestNotifyContextWithRealSIGTERM(t *testing.T) {
 }
 
 func TestSetHandlerWithRealSIGINT(t *testing.T) {
+	if ignoredKinds().has(Interrupt) {
+		t.Skip("this test binary started with SIGINT ignored (cmd & in a script), which SetHandler leaves ignored; go test does not")
+	}
 	defer resetHandler()
 	got := make(chan Event, 2)
 	require.NoError(t, SetHandler(func(e Event) { got <- e }))
@@ -287,7 +293,7 @@ func TestOtherOSSignalUsersKeepTheirSignals(t *testing.T) {
 	own := make(chan os.Signal, 1)
 	signal.Notify(own, unix.SIGINT)
 	defer signal.Stop(own)
-	l, err := Notify(WithoutForceExit())
+	l, err := Notify(WithoutForceExit(), WithEvenIfIgnored())
 	require.NoError(t, err)
 	killSelf(t, unix.SIGINT)
 	recv(t, l)

@@ -30,6 +30,7 @@ type config struct {
 	json         bool
 	unprocessed  *os.File // nil: no -unprocessed file; opened to append
 	earlierLines int      // lines the -unprocessed file held before this run
+	supervisorFlags
 }
 
 const usageHead = `Usage: ctrlc-demo [flags]
@@ -87,6 +88,7 @@ func parseFlags(args []string, helpOut io.Writer) (*config, error) {
 	fs.BoolVar(&c.json, "json", false, "also print the report as JSON on standard output")
 	fs.StringVar(&unprocessed, "unprocessed", "",
 		"append each command not done to `FILE`, one JSON line each, also on a second\nCtrl-C (created if need be; what earlier runs wrote there is kept)")
+	c.supervisorFlags.register(fs)
 
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {

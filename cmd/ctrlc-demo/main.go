@@ -34,6 +34,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		say("ctrlc-demo: %v\nRun 'ctrlc-demo -h' for the flags.", err)
 		return 2
 	}
+	return supervise(cfg, stdout, stderr, serve)
+}
+
+// serve runs the bot until a stop event and drains it; it returns the exit
+// code, or after Ctrl-C ends the process by the signal (ctrlc.Exit).
+func serve(cfg *config, stdout, stderr io.Writer) int {
+	say := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	supervisor := newSupervisor(stderr)
 
 	// 1. The workers that run the commands.
 	bot := newBot(cfg)
@@ -64,8 +72,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if cfg.unprocessed != nil {
 		say("%s", appending(cfg))
 	}
+	supervisor.ready(cfg.describe())
 	status := statusLines{workers: workers, loop: loop, policy: cfg.policy}
-	stopStatus := every(stderr, 2*time.Second, 2*time.Second, status.running)
+	stopStatus := every(stderr, 2*time.Second, 2*time.Second, supervisor.running(status.running))
 
 	// 4. Wait for Ctrl-C, then stop the source. The shutdown's first stage
 	// lets the receiver loop hand over its last command and end, within half
@@ -73,6 +82,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	event := <-listener.C()
 	stopStatus()
 	say("received %v, shutting down…", event)
+	supervisor.stopping(event)
 	source.Stop()
 	err = workers.BeforeStop("receiver loop", func(ctx context.Context) error {
 		if deadline, ok := ctx.Deadline(); ok {
@@ -92,7 +102,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// abandon, is set aside), every running one finishes. Run bounds it by
 	// -drain-timeout, and by the event's deadline when it has one.
 	status.forceHint = forceHint(cfg.kinds, event, cfg.unprocessedName())
-	stopStatus = every(stderr, 500*time.Millisecond, time.Second, status.draining)
+	stopStatus = every(stderr, 500*time.Millisecond, drainReportEvery, supervisor.draining(status.draining))
 	report, drainErr := workers.Run(replay(event))
 	stopStatus()
 	if !end.claim("report") {
