@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctrlc-go/ctrlc/internal/proctest"
 	"golang.org/x/sys/windows"
 )
 
@@ -34,7 +33,7 @@ func childWinCloseForced() int {
 	}
 	defer l.Stop()
 	go syscall.SyscallN(callback, uintptr(windows.CTRL_CLOSE_EVENT))
-	time.Sleep(proctest.Timeout)
+	time.Sleep(childTimeout)
 	fmt.Println("clean exit")
 	return 0
 }
@@ -61,58 +60,9 @@ func childWinForced() int {
 	fmt.Println("shutting down after", <-l.C())
 	time.Sleep(2 * DefaultRepeatWindow)
 	_ = Trigger(Event{Kind: Interrupt})
-	time.Sleep(proctest.Timeout)
+	time.Sleep(childTimeout)
 	fmt.Println("clean exit")
 	return 0
-}
-
-const wantStatus = 0xC000013A // STATUS_CONTROL_C_EXIT
-
-func TestExitStatusControlCExit(t *testing.T) {
-	for _, k := range []Kind{Interrupt, Break, Close, Terminate} {
-		t.Run(k.String(), func(t *testing.T) {
-			cmd := proctest.Self("win-exit")
-			cmd.Env = append(cmd.Env, "CHILD_KIND="+strconv.Itoa(int(k)))
-			c := proctest.Start(t, cmd)
-			code, err := c.Wait()
-			if uint32(code) != wantStatus {
-				t.Fatalf("exit status %#x (%v); want STATUS_CONTROL_C_EXIT %#x; output:\n%s", uint32(code), err, uint32(wantStatus), c.Output())
-			}
-			if c.Count("Exit returned") != 0 {
-				t.Fatalf("Exit returned:\n%s", c.Output())
-			}
-		})
-	}
-	t.Run("unknown kind", func(t *testing.T) {
-		cmd := proctest.Self("win-exit")
-		cmd.Env = append(cmd.Env, "CHILD_KIND=0")
-		c := proctest.Start(t, cmd)
-		if code, err := c.Wait(); code != 1 {
-			t.Fatalf("exit status %d (%v); want 1; output:\n%s", code, err, c.Output())
-		}
-	})
-}
-
-func TestForcedExitStatusControlCExit(t *testing.T) {
-	c := proctest.Start(t, proctest.Self("win-forced"))
-	code, err := c.Wait()
-	if uint32(code) != wantStatus {
-		t.Fatalf("exit status %#x (%v); want %#x; output:\n%s", uint32(code), err, uint32(wantStatus), c.Output())
-	}
-	if c.Count("is event 2 during shutdown: exiting") != 1 || c.Count("clean exit") != 0 {
-		t.Fatalf("no forced exit:\n%s", c.Output())
-	}
-}
-
-func TestCloseEventForcedExit(t *testing.T) {
-	c := proctest.Start(t, proctest.Self("win-close-forced"))
-	code, err := c.Wait()
-	if uint32(code) != wantStatus {
-		t.Fatalf("exit status %#x (%v); want %#x; output:\n%s", uint32(code), err, uint32(wantStatus), c.Output())
-	}
-	if !c.Order("close (CTRL_CLOSE_EVENT) is event 1 during shutdown", "last word on close (CTRL_CLOSE_EVENT) deadline in 4.5s") || c.Count("clean exit") != 0 {
-		t.Fatalf("output:\n%s", c.Output())
-	}
 }
 
 // A close event carries the hold's deadline; a listener's grace period,

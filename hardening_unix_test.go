@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctrlc-go/ctrlc/internal/proctest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -44,38 +43,6 @@ func childSetHandlerLoop() int {
 	}
 	fmt.Println("survived")
 	return 0
-}
-
-// Replacing the handler never lets SIGINT's default action back: the child
-// survives SIGINT every 0.5 ms while it replaces its handler for a second.
-func TestSetHandlerReplacementKeepsSIGINTCaught(t *testing.T) {
-	c := child(t, "sethandler-loop")
-	pid := c.Cmd.Process.Pid
-	stop := make(chan struct{})
-	sent := make(chan int)
-	go func() {
-		n := 0
-		defer func() { sent <- n }()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			if unix.Kill(pid, unix.SIGINT) != nil {
-				return // the child is gone
-			}
-			n++
-			time.Sleep(500 * time.Microsecond)
-		}
-	}()
-	code, err := c.Wait()
-	close(stop)
-	n := <-sent
-	require.NoError(t, err, "after %d SIGINTs: %s", n, c.Output())
-	assert.Equal(t, 0, code)
-	assert.Contains(t, c.Output(), "survived")
-	t.Logf("%d SIGINTs during the replacements", n)
 }
 
 // A signal that a watcher took off os/signal for a listener that then
@@ -130,41 +97,6 @@ func childIgnored() int {
 		}
 	}
 	return 0
-}
-
-// A child started with SIGINT ignored, as "cmd &" in a non-interactive shell
-// starts it, neither hears nor dies by SIGINT; with WithEvenIfIgnored it
-// hears it.
-func TestSIGINTIgnoredAtStartStaysIgnored(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts child processes")
-	}
-	for _, evenIfIgnored := range []bool{false, true} {
-		t.Run(fmt.Sprintf("WithEvenIfIgnored=%v", evenIfIgnored), func(t *testing.T) {
-			cmd := proctest.Self("ignored")
-			if evenIfIgnored {
-				cmd.Env = append(cmd.Env, "CHILD_EVEN_IF_IGNORED=1")
-			}
-			c := proctest.Start(t, ignoringSIGINT(cmd))
-			c.WaitFor("ready")
-			c.Interrupt()
-			if evenIfIgnored {
-				c.WaitFor("got interrupt (SIGINT)")
-			} else {
-				time.Sleep(100 * time.Millisecond)
-			}
-			c.Terminate()
-			c.WaitFor("got terminate (SIGTERM)")
-			code, err := c.Wait()
-			require.NoError(t, err, c.Output())
-			assert.Equal(t, 0, code)
-			want := 0
-			if evenIfIgnored {
-				want = 1
-			}
-			assert.Equal(t, want, c.Count("got interrupt"), c.Output())
-		})
-	}
 }
 
 // A logger that calls runtime.Goexit ends the goroutine that took the

@@ -10,8 +10,6 @@ import (
 	"syscall/js"
 	"testing"
 	"time"
-
-	"github.com/ctrlc-go/ctrlc/internal/proctest"
 )
 
 // These tests run under Node (GOOS=js GOARCH=wasm go test, with
@@ -230,7 +228,7 @@ func TestJSNotifyContextRealSignal(t *testing.T) {
 }
 
 // The child scenarios below run in a second Node process started by
-// startNodeChild: this test binary again, with proctest.SelfEnv set.
+// startNodeChild: this test binary again, with SelfEnv set.
 func init() {
 	// Waits on the channel alone: nothing but the listener's own timer keeps
 	// Node's event loop alive. A second SIGINT during the "drain" must end
@@ -256,7 +254,7 @@ func init() {
 		}
 		l.Stop()
 		fmt.Println("ready")
-		time.Sleep(2 * proctest.Timeout) // outlasts the parent's wait
+		time.Sleep(2 * childTimeout) // outlasts the parent's wait
 		fmt.Println("still alive")
 		return 0
 	}
@@ -290,7 +288,7 @@ func startNodeChild(t *testing.T, scenario string) *nodeChild {
 		args = append(args, execArgv.Index(i))
 	}
 	args = append(args, argv.Index(1), argv.Index(2), "-test.run=^$")
-	env := js.Global().Get("Object").Call("assign", map[string]any{}, p.Get("env"), map[string]any{proctest.SelfEnv: scenario})
+	env := js.Global().Get("Object").Call("assign", map[string]any{}, p.Get("env"), map[string]any{SelfEnv: scenario})
 	proc := require.Invoke("child_process").Call("spawn", p.Get("execPath"), args,
 		map[string]any{"env": env, "stdio": []any{"ignore", "pipe", "pipe"}})
 
@@ -330,7 +328,7 @@ func startNodeChild(t *testing.T, scenario string) *nodeChild {
 // waitFor waits until the output contains s.
 func (c *nodeChild) waitFor(s string) {
 	c.t.Helper()
-	deadline := time.After(proctest.Timeout)
+	deadline := time.After(childTimeout)
 	for !strings.Contains(c.out.String(), s) {
 		select {
 		case d := <-c.data:
@@ -343,7 +341,7 @@ func (c *nodeChild) waitFor(s string) {
 			}
 			c.t.Fatalf("child exited (code %v, signal %v) without printing %q; output:\n%s", v[0], v[1], s, c.out.String())
 		case <-deadline:
-			c.t.Fatalf("no %q from the child after %v; output:\n%s", s, proctest.Timeout, c.out.String())
+			c.t.Fatalf("no %q from the child after %v; output:\n%s", s, childTimeout, c.out.String())
 		}
 	}
 }
@@ -367,8 +365,8 @@ func (c *nodeChild) wait() (code, signal js.Value) {
 		select {
 		case v := <-c.closed:
 			c.ended, c.code, c.signal = true, v[0], v[1]
-		case <-time.After(proctest.Timeout):
-			c.t.Fatalf("child still running after %v; output:\n%s", proctest.Timeout, c.out.String())
+		case <-time.After(childTimeout):
+			c.t.Fatalf("child still running after %v; output:\n%s", childTimeout, c.out.String())
 		}
 	}
 	c.drain()

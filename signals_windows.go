@@ -47,11 +47,12 @@ var (
 )
 
 // Guarded by hub.mu: how many kinds are enabled (the handler is registered
-// while this is above zero), and per close kind the channel whose closing
-// ends a hold.
+// while this is above zero), per close kind the channel whose closing ends a
+// hold, and a timer that is pending while the handler is registered.
 var (
 	enabledKinds int
 	releases     [maxKind + 1]chan struct{}
+	keepAlive    *time.Timer
 )
 
 // ignoredKinds returns Interrupt while the process ignores CTRL_C_EVENT:
@@ -65,6 +66,13 @@ func ignoredKinds() kindSet {
 	}
 	return 0
 }
+
+// keepAliveFor outlasts any program. Go's runtime declares a deadlock ("all
+// goroutines are asleep") when every goroutine is blocked and no timer is
+// pending, without counting on callbacks from Windows' threads (Go issue
+// 6751): a program whose only goroutine waits on the shutdown channel would
+// die before its event came. A pending timer tells the runtime to wait.
+const keepAliveFor = 100 * 365 * 24 * time.Hour
 
 func enable(k Kind) error {
 	if !hasEvent.has(k) {
@@ -82,6 +90,7 @@ func enable(k Kind) error {
 		if err := setConsoleCtrlHandler(callback, true); err != nil {
 			return err
 		}
+		keepAlive = time.AfterFunc(keepAliveFor, func() {})
 	}
 	enabledKinds++
 	if holds(k) {
@@ -101,6 +110,8 @@ func disable(k Kind) {
 	enabledKinds--
 	if enabledKinds == 0 {
 		setConsoleCtrlHandler(callback, false) // nothing to do if it fails: the handler returns FALSE for unwanted events
+		keepAlive.Stop()
+		keepAlive = nil
 	}
 }
 

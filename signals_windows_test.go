@@ -7,26 +7,28 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
-	"github.com/ctrlc-go/ctrlc/internal/proctest"
 	"golang.org/x/sys/windows"
 )
 
-// The Windows tests. Under Wine (scripts/wine-test.sh) the in-process ones
-// run: a real CTRL_C_EVENT through GenerateConsoleCtrlEvent, and the close
-// hold through the very callback the kernel calls. The child-process ones
-// (CTRL_BREAK to a process group, CTRL_CLOSE from closing the console window)
-// need real Windows and skip under Wine with the reason.
+// The Windows tests that need the package's insides: a real CTRL_C_EVENT
+// through GenerateConsoleCtrlEvent, and the close hold through the very
+// callback the kernel calls. This file also holds the child programs of the
+// child-process tests, which send real console events with ctrlctest (an
+// external test package, since ctrlctest imports ctrlc):
+// signals_windows_child_test.go.
 
 func init() {
 	childScenarios["win-break"] = childWinBreak
 	childScenarios["win-break-stopped"] = childWinBreakStopped
 	childScenarios["win-close"] = childWinClose
+	childScenarios["win-hold"] = childWinHold
+	childScenarios["win-alone"] = childWinAlone
 }
 
 // ownConsoleEnv marks a test binary started by TestConsoleCtrlC in a console
@@ -69,7 +71,7 @@ func wantEvent(t *testing.T, l *Listener, kind Kind, native uint32, str string) 
 // child with a console of its own. Under Wine the console is the terminal
 // scripts/wine-test.sh makes for the run, which only this binary uses.
 func TestConsoleCtrlC(t *testing.T) {
-	if _, wine := proctest.WineVersion(); !wine && os.Getenv(ownConsoleEnv) == "" {
+	if _, wine := wineVersion(); !wine && os.Getenv(ownConsoleEnv) == "" {
 		runInOwnConsole(t)
 		return
 	}
@@ -98,6 +100,21 @@ func TestConsoleCtrlC(t *testing.T) {
 	}
 }
 
+// wineVersion returns Wine's version and true under Wine (its ntdll exports
+// wine_get_version). ctrlctest.WineVersion does the same, but this package's
+// own tests cannot import ctrlctest, which imports the package.
+func wineVersion() (string, bool) {
+	p := windows.NewLazySystemDLL("ntdll.dll").NewProc("wine_get_version")
+	if p.Find() != nil {
+		return "", false
+	}
+	r, _, _ := p.Call()
+	if r == 0 {
+		return "?", true
+	}
+	return windows.BytePtrToString(*(**byte)(unsafe.Pointer(&r))), true // r points into ntdll
+}
+
 // runInOwnConsole runs TestConsoleCtrlC in a child test binary that has a
 // (hidden) console of its own and reports its result.
 func runInOwnConsole(t *testing.T) {
@@ -117,10 +134,10 @@ func runInOwnConsole(t *testing.T) {
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err = <-done:
-	case <-time.After(proctest.Timeout):
+	case <-time.After(childTimeout):
 		_ = cmd.Process.Kill()
 		<-done
-		t.Fatalf("the child in its own console still ran after %v; output:\n%s", proctest.Timeout, &out)
+		t.Fatalf("the child in its own console still ran after %v; output:\n%s", childTimeout, &out)
 	}
 	o := out.String()
 	switch {
@@ -240,29 +257,6 @@ func TestCallbackUnwantedEvent(t *testing.T) {
 	wantEvent(t, l, Break, windows.CTRL_BREAK_EVENT, "break (CTRL_BREAK_EVENT)")
 }
 
-// tempFile returns the path of a file in a new temporary directory that the
-// test's clean-up removes. Not t.TempDir: under Wine 8, Go's os.RemoveAll
-// fails on anything inside a directory ("Invalid function": Wine lacks
-// NtSetInformationFile's FileDispositionInformationEx), while os.Remove,
-// which uses DeleteFile and RemoveDirectory, works.
-func tempFile(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "ctrlc-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(dir, name)
-	t.Cleanup(func() {
-		if err := os.Remove(file); err != nil && !os.IsNotExist(err) {
-			t.Error(err)
-		}
-		if err := os.Remove(dir); err != nil {
-			t.Error(err)
-		}
-	})
-	return file
-}
-
 // childWinBreak waits for one event and prints it.
 func childWinBreak() int {
 	l, err := Notify(WithoutForceExit())
@@ -276,21 +270,9 @@ func childWinBreak() int {
 	case e := <-l.C():
 		fmt.Println("got", e)
 		return 0
-	case <-time.After(proctest.Timeout):
+	case <-time.After(childTimeout):
 		fmt.Println("no event")
 		return 1
-	}
-}
-
-// TestChildBreak sends a real CTRL_BREAK_EVENT to a child in a process group
-// of its own.
-func TestChildBreak(t *testing.T) {
-	c := proctest.Start(t, proctest.Self("win-break"))
-	c.WaitFor("ready")
-	c.Interrupt()
-	c.WaitFor("got break (CTRL_BREAK_EVENT)")
-	if code, err := c.Wait(); code != 0 {
-		t.Fatalf("child exit code %d (%v); output:\n%s", code, err, c.Output())
 	}
 }
 
@@ -303,33 +285,19 @@ func childWinBreakStopped() int {
 	}
 	l.Stop()
 	fmt.Println("ready")
-	time.Sleep(proctest.Timeout)
+	time.Sleep(childTimeout)
 	fmt.Println("still alive")
 	return 1
 }
 
-// TestChildBreakAfterStop: once the listener stopped, CTRL_BREAK_EVENT ends
-// the process the default way, with exit code STATUS_CONTROL_C_EXIT.
-func TestChildBreakAfterStop(t *testing.T) {
-	c := proctest.Start(t, proctest.Self("win-break-stopped"))
-	c.WaitFor("ready")
-	c.Interrupt()
-	const statusControlCExit = 0xC000013A
-	if code, err := c.Wait(); uint32(code) != statusControlCExit {
-		t.Fatalf("child exit code %#x (%v); want STATUS_CONTROL_C_EXIT (%#x); output:\n%s", uint32(code), err, statusControlCExit, c.Output())
-	}
-	if c.Count("still alive") != 0 {
-		t.Fatalf("the child outlived the break:\n%s", c.Output())
-	}
-}
-
-const childFileEnv = "CTRLC_TEST_FILE"
+// ChildFileEnv names the file childWinClose writes to.
+const ChildFileEnv = "CTRLC_TEST_FILE"
 
 // childWinClose closes its own console window and proves that the close
 // event holds the process open while a slow clean-up runs, by writing to the
 // file the parent reads afterwards.
 func childWinClose() int {
-	f, err := os.Create(os.Getenv(childFileEnv))
+	f, err := os.Create(os.Getenv(ChildFileEnv))
 	if err != nil {
 		fmt.Println(err)
 		return 2
@@ -359,7 +327,7 @@ func childWinClose() int {
 	select {
 	case e := <-l.C():
 		say("got %v", e)
-	case <-time.After(proctest.Timeout):
+	case <-time.After(childTimeout):
 		say("no close event")
 		return 1
 	}
@@ -369,25 +337,64 @@ func childWinClose() int {
 	return 0
 }
 
-// TestChildClose: a child in a console of its own closes the console window;
-// it must see CTRL_CLOSE_EVENT and live on until its 1 s clean-up is done.
-func TestChildClose(t *testing.T) {
-	file := tempFile(t, "close.txt")
-	cmd := proctest.Self("win-close")
-	cmd.Env = append(cmd.Env, childFileEnv+"="+file)
-	cmd.SysProcAttr = &syscall.SysProcAttr{CreationFlags: windows.CREATE_NEW_CONSOLE, HideWindow: true}
-	c := proctest.Start(t, cmd)
-	code, err := c.Wait()
-	b, rerr := os.ReadFile(file)
-	if rerr != nil {
-		t.Fatalf("reading the child's file: %v (exit code %d, %v; output:\n%s)", rerr, code, err, c.Output())
+// The settings of childWinHold, exported for signals_windows_child_test.go.
+const (
+	HoldKindEnv  = "CTRLC_TEST_KIND"  // the kind to listen to: close, logoff or shutdown
+	HoldGraceEnv = "CTRLC_TEST_GRACE" // WithCloseGrace; default 4 s
+	HoldWorkEnv  = "CTRLC_TEST_WORK"  // how long the clean-up takes; default 1 s
+	HoldExitEnv  = "CTRLC_TEST_EXIT"  // set: exit 0 after the clean-up instead of stopping the listener
+)
+
+// childWinHold waits for one event of a kind that holds the process open,
+// cleans up, and then either stops listening, which ends the hold and lets
+// Windows end the process, or exits by itself.
+func childWinHold() int {
+	k, err := ParseKind(os.Getenv(HoldKindEnv))
+	if err != nil {
+		fmt.Println(err)
+		return 2
 	}
-	got := strings.ReplaceAll(string(b), "\r\n", "\n")
-	if v, wine := proctest.WineVersion(); wine && got == "no console window\n" {
-		t.Skipf("Wine %s gives a console made with CREATE_NEW_CONSOLE no window (GetConsoleWindow returns NULL), so WM_CLOSE cannot close it; real Windows runs this test", v)
+	grace, work := 4*time.Second, time.Second
+	if d, err := time.ParseDuration(os.Getenv(HoldGraceEnv)); err == nil {
+		grace = d
 	}
-	want := "posted WM_CLOSE\ngot close (CTRL_CLOSE_EVENT)\nclean-up done\n"
-	if got != want || code != 0 {
-		t.Fatalf("child exit code %d (%v), file:\n%s\nwant exit code 0, file:\n%s", code, err, got, want)
+	if d, err := time.ParseDuration(os.Getenv(HoldWorkEnv)); err == nil {
+		work = d
 	}
+	l, err := Notify(WithKinds(k), WithCloseGrace(grace), WithoutForceExit())
+	if err != nil {
+		fmt.Println("notify:", err)
+		return 2
+	}
+	fmt.Println("ready")
+	select {
+	case e := <-l.C():
+		fmt.Println("got", e)
+	case <-time.After(childTimeout):
+		fmt.Println("no event")
+		return 1
+	}
+	time.Sleep(work) // the slow clean-up that the hold lets finish
+	fmt.Println("clean-up done")
+	if os.Getenv(HoldExitEnv) != "" {
+		return 0
+	}
+	l.Stop()
+	time.Sleep(childTimeout)
+	fmt.Println("not ended after the hold")
+	return 1
+}
+
+// childWinAlone waits on the shutdown channel and nothing else: no timer, no
+// other goroutine, as the smallest program does.
+func childWinAlone() int {
+	l, err := Notify()
+	if err != nil {
+		fmt.Println("notify:", err)
+		return 2
+	}
+	defer l.Stop()
+	fmt.Println("ready")
+	fmt.Println("got", <-l.C())
+	return 0
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -150,7 +149,24 @@ func TestShutdownBudgetBoundsEveryStage(t *testing.T) {
 		Options{Workers: 1, ShutdownTimeout: 60 * time.Millisecond, DrainTimeout: time.Hour,
 			KillTimeout: time.Hour, HookTimeout: time.Hour})
 	require.NoError(t, err)
-	require.NoError(t, p.OnStop("never runs", func(context.Context) error { return nil }))
+	// With the budget spent, hooks still start (last registered first),
+	// with their context done: cleanup that does not wait still happens.
+	var mu sync.Mutex
+	var order []string
+	note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
+	closed := make(chan bool, 1)
+	require.NoError(t, p.OnStop("close listeners", func(ctx context.Context) error {
+		note("close listeners")
+		closed <- ctx.Err() != nil
+		return nil
+	}))
+	release := make(chan struct{})
+	defer close(release)
+	require.NoError(t, p.OnStop("ignores its context", func(ctx context.Context) error {
+		note("ignores its context")
+		<-release
+		return nil
+	}))
 	require.NoError(t, p.Submit(context.Background(), 1))
 	start := time.Now()
 	r, err := p.Shutdown(context.Background())
@@ -158,7 +174,13 @@ func TestShutdownBudgetBoundsEveryStage(t *testing.T) {
 	assert.ErrorIs(t, err, ErrShutdownTimeout)
 	assert.ErrorIs(t, err, ErrDrainTimeout)
 	assert.Equal(t, []int{1}, r.Interrupted)
-	assert.ErrorContains(t, stageOf(r, StageHooks).Err, "hooks: never runs: not run")
+	assert.True(t, <-closed, "the hook ran, with its context done")
+	mu.Lock()
+	assert.Equal(t, []string{"ignores its context", "close listeners"}, order)
+	mu.Unlock()
+	hooks := stageOf(r, StageHooks).Err
+	assert.ErrorContains(t, hooks, "hooks: ignores its context: pool: hook timed out after 0s")
+	assert.NotContains(t, hooks.Error(), "close listeners")
 	assert.True(t, r.Balanced())
 }
 
@@ -176,29 +198,73 @@ func TestEventDeadlineBoundsTheShutdown(t *testing.T) {
 	assert.True(t, r.Balanced())
 }
 
-// Run reads ctrlc.Event.Deadline (issue 10) when the field exists.
+// Run fits the shutdown before the event's deadline by itself.
 func TestRunUsesTheEventDeadline(t *testing.T) {
-	e := ctrlc.Event{Kind: ctrlc.Close}
-	f := reflect.ValueOf(&e).Elem().FieldByName("Deadline")
-	if !f.IsValid() {
-		t.Skip("ctrlc.Event has no Deadline field on this branch yet")
-	}
-	f.Set(reflect.ValueOf(time.Now().Add(RunDeadlineReserve + 50*time.Millisecond)))
-	assert.Equal(t, f.Interface(), eventDeadline(e))
 	p, err := New(func(ctx context.Context, _ int) error { <-ctx.Done(); return ctx.Err() },
 		Options{Workers: 1, ShutdownTimeout: time.Hour, DrainTimeout: time.Hour, KillTimeout: time.Hour})
 	require.NoError(t, err)
 	require.NoError(t, p.Submit(context.Background(), 1))
 	events := make(chan ctrlc.Event, 1)
-	events <- e
+	events <- ctrlc.Event{Kind: ctrlc.Close, Deadline: time.Now().Add(RunDeadlineReserve + 50*time.Millisecond)}
 	r, err := p.Run(events)
 	assert.ErrorIs(t, err, ErrShutdownTimeout)
 	assert.Equal(t, []int{1}, r.Interrupted)
+	assert.Equal(t, ctrlc.Close, r.Event.Kind)
+	assert.True(t, r.Balanced())
 }
 
-func TestEventDeadlineShimWithoutTheField(t *testing.T) {
-	if _, ok := reflect.TypeOf(ctrlc.Event{}).FieldByName("Deadline"); ok {
-		t.Skip("the field exists: TestRunUsesTheEventDeadline covers it")
+// An item cancelled by the drain deadline is reported, with its error,
+// under the stage in which the deadline passed.
+func TestInterruptedUnderTheStageOfTheDeadline(t *testing.T) {
+	for _, tc := range []struct {
+		policy Policy
+		stage  string
+	}{
+		{Finish, StageQueue},     // the deadline passes while the queue drains
+		{Abandon, StageInFlight}, // the queue is handed back at once
+	} {
+		started := make(chan struct{})
+		p, err := New(func(ctx context.Context, i int) error {
+			if i == 1 {
+				close(started)
+			}
+			<-ctx.Done()
+			return context.Cause(ctx)
+		}, Options{Workers: 1, Policy: tc.policy, DrainTimeout: 20 * time.Millisecond})
+		require.NoError(t, err)
+		require.NoError(t, p.Submit(context.Background(), 1))
+		require.NoError(t, p.Submit(context.Background(), 2))
+		<-started
+		r, err := p.Shutdown(context.Background())
+		assert.ErrorIs(t, err, ErrDrainTimeout)
+		assert.Equal(t, []int{1}, r.Interrupted)
+		assert.Equal(t, []int{2}, r.Unprocessed)
+		require.Len(t, r.Errors, 1)
+		assert.Equal(t, tc.stage, r.Errors[0].Stage, "policy %v", tc.policy)
+		assert.ErrorContains(t, stageOf(r, tc.stage).Err, tc.stage+": 1 running items interrupted: pool: drain timeout")
+		assert.True(t, r.Balanced())
 	}
-	assert.True(t, eventDeadline(ctrlc.Event{Kind: ctrlc.Close}).IsZero())
+}
+
+// A second Shutdown waits for the first, or for its own context.
+func TestSecondShutdownHonoursItsOwnContext(t *testing.T) {
+	hold := make(chan struct{})
+	inHook := make(chan struct{})
+	p, err := New(nop, Options{Workers: 1})
+	require.NoError(t, err)
+	require.NoError(t, p.OnStop("slow", func(context.Context) error { close(inHook); <-hold; return nil }))
+	first := make(chan error, 1)
+	go func() { _, err := p.Shutdown(context.Background()); first <- err }()
+	<-inHook
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r, err := p.Shutdown(ctx)
+	assert.Nil(t, r)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorContains(t, err, "waiting for the shutdown in progress")
+	close(hold)
+	require.NoError(t, <-first)
+	r, err = p.Shutdown(ctx) // done now: the result, whatever ctx says
+	require.NoError(t, err)
+	assert.True(t, r.Balanced())
 }

@@ -30,8 +30,9 @@
 // exit) bounds the whole shutdown, hooks included. Each stage gets the
 // smaller of its own timeout and what is left of the budget; the context
 // given to Shutdown ends the budget early. Run ends the budget before the
-// event's Deadline (ctrlc.Event.Deadline, when the OS or a supervisor told
-// when it will kill the process), less a small reserve to print the report.
+// event's Deadline, less RunDeadlineReserve to print the report: a Windows
+// close, logoff or shutdown event carries one, and so does every event of a
+// listener made with ctrlc.WithGracePeriod.
 //
 // # Every item accounted for
 //

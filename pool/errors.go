@@ -24,8 +24,8 @@ var (
 	// running after KillTimeout.
 	ErrAbandoned = errors.New("pool: items abandoned")
 	// ErrHookTimeout is wrapped by the error of a BeforeStop or OnStop
-	// function that did not return in time, or was not started because the
-	// budget was spent.
+	// function that did not return in time (or returned an error after its
+	// context ended).
 	ErrHookTimeout = errors.New("pool: hook timed out")
 	// ErrGoexit is the value of the *PanicError of a handler or hook that
 	// called runtime.Goexit (as t.FailNow and testify's require do). The

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
-	"github.com/ctrlc-go/ctrlc/internal/proctest"
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -137,9 +137,9 @@ func TestPanicNilUnderPanicNilIsRecorded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
 	}
-	cmd := proctest.Self("panicnil")
+	cmd := ctrlctest.Self("panicnil")
 	cmd.Env = append(cmd.Env, "GODEBUG=panicnil=1")
-	c := proctest.Start(t, cmd)
+	c := ctrlctest.Start(t, cmd)
 	line := c.WaitFor("report ")
 	code, err := c.Wait()
 	require.NoError(t, err, c.Output())
@@ -172,6 +172,9 @@ func TestSpinningRejectedSubmittersDoNotHoldIntake(t *testing.T) {
 					_ = p.TrySubmit(i)
 				} else {
 					_ = p.Submit(context.Background(), i)
+				}
+				if runtime.GOARCH == "wasm" {
+					runtime.Gosched() // one thread, no preemption
 				}
 			}
 		}()
@@ -216,6 +219,7 @@ func TestRejectedSubmitsDoNotCountInFlight(t *testing.T) {
 			if p.state.Load()&stateInFlight != 0 {
 				seen++
 			}
+			runtime.Gosched() // single-threaded wasm has no preemption
 		}
 	}
 }

@@ -17,13 +17,7 @@ func (p *Pool[T]) runHooks(budget context.Context, hooks []hook, lifo bool) []er
 	}
 	var errs []error
 	for _, h := range hooks {
-		var err error
-		if budget.Err() != nil {
-			err = fmt.Errorf("not run: %w: %w", ErrHookTimeout, context.Cause(budget))
-		} else {
-			err = p.runHook(budget, h)
-		}
-		if err != nil {
+		if err := p.runHook(budget, h); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", h.name, err))
 		}
 	}
@@ -32,14 +26,23 @@ func (p *Pool[T]) runHooks(budget context.Context, hooks []hook, lifo bool) []er
 
 // runHook runs one hook under the smaller of HookTimeout and what is left
 // of budget. A hook that ignores its context is left running; its error
-// says so.
+// says so. With the budget spent, the hook still starts, with its context
+// already done, and gets killFloor to return: enough for the cleanup that
+// does not wait (http.Server.Shutdown closes its listeners, a file closes),
+// and the next hook starts only once it returned or the floor passed.
 func (p *Pool[T]) runHook(budget context.Context, h hook) error {
 	given := p.opts.HookTimeout
 	if d, ok := budget.Deadline(); ok {
-		given = min(given, time.Until(d))
+		given = max(0, min(given, time.Until(d)))
 	}
 	ctx, cancel := context.WithTimeout(budget, p.opts.HookTimeout)
 	defer cancel()
+	waitFor := ctx
+	if budget.Err() != nil {
+		var cancelWait context.CancelFunc
+		waitFor, cancelWait = context.WithTimeout(context.Background(), min(p.opts.HookTimeout, killFloor))
+		defer cancelWait()
+	}
 	done := make(chan error, 1)
 	go func() {
 		returned := false
@@ -54,7 +57,7 @@ func (p *Pool[T]) runHook(budget context.Context, h hook) error {
 	var err error
 	select {
 	case err = <-done:
-	case <-ctx.Done():
+	case <-waitFor.Done():
 		select {
 		case err = <-done:
 		default:

@@ -194,8 +194,8 @@ func (p *Pool[T]) reject(err error) error {
 // Submit still accepts items: the place to turn readiness off and call
 // http.Server.Shutdown, so that what is still arriving gets queued.
 // BeforeStop functions run first registered first, each with a context that
-// ends after HookTimeout or when the budget is spent; the name prefixes
-// their errors. It returns ErrClosed once the shutdown began.
+// ends after HookTimeout or when the budget is spent (as for OnStop); the
+// name prefixes their errors. It returns ErrClosed once the shutdown began.
 func (p *Pool[T]) BeforeStop(name string, fn func(ctx context.Context) error) error {
 	return p.addHook(&p.before, "BeforeStop", name, fn)
 }
@@ -203,9 +203,10 @@ func (p *Pool[T]) BeforeStop(name string, fn func(ctx context.Context) error) er
 // OnStop registers fn to run in the hooks stage, after every worker stopped
 // (or was abandoned). OnStop functions run last registered first, like
 // deferred calls, each with a context that ends after HookTimeout or when
-// the budget is spent; the name prefixes their errors. A function whose
-// budget is spent before it starts is not run, and its error says so. It
-// returns ErrClosed once the shutdown began.
+// the budget is spent; the name prefixes their errors. A function that
+// starts with the budget spent gets its context already done, and 20 ms to
+// return before the next one starts. It returns ErrClosed once the shutdown
+// began.
 func (p *Pool[T]) OnStop(name string, fn func(ctx context.Context) error) error {
 	return p.addHook(&p.hooks, "OnStop", name, fn)
 }

@@ -104,3 +104,24 @@ func finish(b *testing.B, p *Pool[int], n int) {
 		b.Fatalf("completed %d of %d items: %+v", r.Completed, n, r)
 	}
 }
+
+// BenchmarkStats is the cost of one Stats snapshot while items run: one
+// atomic load per worker and a short lock the items' path does not take.
+func BenchmarkStats(b *testing.B) {
+	for _, w := range benchWorkers {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+			p, err := New(nop, Options{Workers: w})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = p.Stats()
+			}
+			b.StopTimer()
+			if _, err := p.Shutdown(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}

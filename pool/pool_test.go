@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
-	"github.com/ctrlc-go/ctrlc/internal/proctest"
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"github.com/hashicorp/go-multierror"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,7 +23,7 @@ import (
 var childScenarios = map[string]func() int{}
 
 func TestMain(m *testing.M) {
-	proctest.RunChild(childScenarios)
+	ctrlctest.RunChild(childScenarios)
 	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("runtime.handleEvent")) // js/wasm's event goroutine
 }
 
@@ -467,7 +467,7 @@ func TestAccountingUnderRandomShutdown(t *testing.T) {
 	for it := 0; it < iterations; it++ {
 		policy := Policy(it % 2)
 		stuck := it%3 == 0 // some items ignore their context until released
-		take := it%4 == 1 // a last word calls TakePending as the shutdown runs
+		take := it%4 == 1  // a last word calls TakePending as the shutdown runs
 		t.Run(fmt.Sprintf("%d-%v-stuck=%v-take=%v", it, policy, stuck, take), func(t *testing.T) {
 			checkAccounting(t, policy, stuck, take, rand.New(rand.NewPCG(uint64(it), 42)))
 		})
@@ -537,6 +537,22 @@ func checkAccounting(t *testing.T, policy Policy, stuck, take bool, rng *rand.Ra
 			}
 		}()
 	}
+	stopStats, statsDone := make(chan struct{}), make(chan struct{})
+	go func() { // Stats from another goroutine all along: -race checks it
+		defer close(statsDone)
+		for {
+			s := p.Stats()
+			if s.Submitted < 0 || s.InFlight > 8 {
+				t.Errorf("impossible stats: %+v", s)
+			}
+			select {
+			case <-stopStats:
+				return
+			default:
+				runtime.Gosched()
+			}
+		}
+	}()
 	time.Sleep(time.Duration(rng.IntN(3000)) * time.Microsecond)
 	taken := make(chan []int, 1)
 	if take {
@@ -547,6 +563,8 @@ func checkAccounting(t *testing.T, policy Policy, stuck, take bool, rng *rand.Ra
 	}
 	r, err := p.Shutdown(context.Background())
 	wg.Wait()
+	close(stopStats)
+	<-statsDone
 	require.NotNil(t, r)
 	pending := <-taken
 	acceptedSet := map[int]bool{}

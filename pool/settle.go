@@ -121,7 +121,8 @@ func items[T any](es []entry[T]) []T {
 // intake as the intake stage does (Submit returns ErrClosed from then on,
 // so the set it returns is complete) and hands the queue back. A later
 // Shutdown or Run still reports every item: those TakePending returned are
-// in Report.Unprocessed (or in the outcome a running item reached).
+// in Report.Unprocessed (or in the outcome a running item reached), and
+// handing them back is no error of the shutdown's: the caller has them.
 // TakePending is safe at any time, from any goroutine (an item's included),
 // and concurrently with Shutdown; calling it again returns the items not
 // done at that time.

@@ -44,7 +44,7 @@ func (p *Pool[T]) Run(events <-chan ctrlc.Event) (*Report[T], error) {
 	}
 	select {
 	case e := <-events:
-		return p.shutdownWith(context.Background(), e, eventDeadline(e))
+		return p.shutdownWith(context.Background(), e, e.Deadline)
 	case <-p.started:
 		return p.shutdownWith(context.Background(), ctrlc.Event{}, time.Time{})
 	}
@@ -212,12 +212,9 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event, osDeadline time.Time)
 			n, r.Stages[len(r.Stages)-1].Duration.Round(time.Millisecond), expired))
 	}
 	if n := len(s.interrupted); n > 0 {
-		stage := StageInFlight
-		if len(s.errs) > 0 || len(s.dropped) > 0 {
-			p.mu.Lock()
-			stage = p.cancelStage
-			p.mu.Unlock()
-		}
+		p.mu.Lock()
+		stage := p.cancelStage // where their own errors are
+		p.mu.Unlock()
 		extra[stage] = append(extra[stage], fmt.Errorf("%d running items interrupted: %w", n, expired))
 	}
 	if n := len(s.abandoned); n > 0 {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
-	"github.com/ctrlc-go/ctrlc/internal/proctest"
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -78,7 +78,7 @@ func TestRealSIGINTDrainsAChildsPool(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
 	}
-	c := proctest.Start(t, proctest.Self("stream"))
+	c := ctrlctest.Start(t, ctrlctest.Self("stream"))
 	c.WaitFor("ready")
 	c.Interrupt()
 	line := c.WaitFor("report ")
@@ -138,7 +138,7 @@ func TestBudgetStopsAChildsLongDrain(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
 	}
-	c := proctest.Start(t, proctest.Self("budget"))
+	c := ctrlctest.Start(t, ctrlctest.Self("budget"))
 	c.WaitFor("ready")
 	c.Terminate()
 	line := c.WaitFor("report ")

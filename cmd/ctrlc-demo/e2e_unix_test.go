@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctrlc-go/ctrlc/internal/proctest"
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -29,19 +29,19 @@ import (
 // own, so that the test sees what a script piping it would: the child's
 // lines are its standard error only. The shell execs the demo, which keeps
 // the process (and the pid the signals go to).
-func startSplit(t *testing.T, args ...string) (c *proctest.Child, stdoutFile string) {
+func startSplit(t *testing.T, args ...string) (c *ctrlctest.Process, stdoutFile string) {
 	t.Helper()
 	needDemo(t)
 	stdoutFile = filepath.Join(t.TempDir(), "stdout")
 	cmd := exec.Command("/bin/sh", append([]string{"-c", `exec "$0" "$@" >"$DEMO_STDOUT"`, demoPath}, args...)...)
 	cmd.Env = append(os.Environ(), "DEMO_STDOUT="+stdoutFile)
-	c = proctest.Start(t, cmd)
+	c = ctrlctest.Start(t, cmd)
 	c.WaitFor("press Ctrl-C to stop")
 	return c, stdoutFile
 }
 
 // wantExit waits for the child and checks its exit code.
-func wantExit(t *testing.T, c *proctest.Child, want int) {
+func wantExit(t *testing.T, c *ctrlctest.Process, want int) {
 	t.Helper()
 	code, err := c.Wait()
 	require.Equal(t, want, code, "exit code (%v); output:\n%s", err, c.Output())
@@ -49,7 +49,7 @@ func wantExit(t *testing.T, c *proctest.Child, want int) {
 
 // wantSignal waits for the child and checks that the signal sig ended it:
 // the wait status a shell reads (WIFSIGNALED), not an exit code of 128+n.
-func wantSignal(t *testing.T, c *proctest.Child, sig syscall.Signal) {
+func wantSignal(t *testing.T, c *ctrlctest.Process, sig syscall.Signal) {
 	t.Helper()
 	_, err := c.Wait()
 	ws, ok := c.Cmd.ProcessState.Sys().(syscall.WaitStatus)
@@ -60,7 +60,7 @@ func wantSignal(t *testing.T, c *proctest.Child, sig syscall.Signal) {
 
 // assertStory checks that the lines of the story came once each, in order,
 // with "Good bye!" last, and that progress lines came only where they belong.
-func assertStory(t *testing.T, c *proctest.Child, event string, workers int) {
+func assertStory(t *testing.T, c *ctrlctest.Process, event string, workers int) {
 	t.Helper()
 	lines := c.Lines()
 	story := []string{
@@ -96,7 +96,7 @@ var reportLine = regexp.MustCompile(`^report: (\d+) commands? received: (\d+) co
 
 // humanReport parses the report line: received, completed, failed,
 // panicked, unprocessed, interrupted, abandoned.
-func humanReport(t *testing.T, c *proctest.Child) (n [7]int) {
+func humanReport(t *testing.T, c *ctrlctest.Process) (n [7]int) {
 	t.Helper()
 	line := c.WaitFor("report: ")
 	m := reportLine.FindStringSubmatch(line)
@@ -273,7 +273,7 @@ func TestShellLoopStops(t *testing.T) {
 	if err != nil {
 		t.Skip("no bash:", err)
 	}
-	c := proctest.Start(t, exec.Command(bash, "-c", `for i in 1 2 3; do "$0" -rate 50; echo "next $i"; done; echo "loop done"`, demoPath))
+	c := ctrlctest.Start(t, exec.Command(bash, "-c", `for i in 1 2 3; do "$0" -rate 50; echo "next $i"; done; echo "loop done"`, demoPath))
 	// Should the loop go on, end the whole group, the demo it started too:
 	// the demo holds the output pipe, and the test would wait for it.
 	t.Cleanup(func() { _ = syscall.Kill(-c.Cmd.Process.Pid, syscall.SIGKILL) })
@@ -393,7 +393,7 @@ func TestAbandonWithoutFile(t *testing.T) {
 func TestInterruptIgnoredAtStart(t *testing.T) {
 	t.Parallel()
 	needDemo(t)
-	c := proctest.Start(t, exec.Command("/bin/sh", "-c", `trap '' INT; exec "$0" -rate 50`, demoPath))
+	c := ctrlctest.Start(t, exec.Command("/bin/sh", "-c", `trap '' INT; exec "$0" -rate 50`, demoPath))
 	ready := c.WaitFor("stays ignored")
 	assert.Regexp(t, `^ctrlc-demo \(pid \d+\): 8 workers, 50 commands/s, 500ms each \(more than the 16/s the workers can finish: the queue will fill\); `+
 		"stop it with SIGTERM \\(SIGINT was ignored when the demo started, as a script's `cmd &` does, and stays ignored: Ctrl-C does nothing\\)$", ready)

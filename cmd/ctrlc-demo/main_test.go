@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
-	"github.com/ctrlc-go/ctrlc/internal/proctest"
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"github.com/ctrlc-go/ctrlc/pool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,7 +57,7 @@ const demoEnv = "CTRLC_DEMO_BIN"
 // buildDemo builds the demo into a new temporary directory and returns the
 // directory, or sets noDemo where no child process can run.
 func buildDemo() (dir string, err error) {
-	if !proctest.CanStart {
+	if !ctrlctest.CanStart {
 		noDemo = runtime.GOOS + "/wasm cannot start child processes"
 		return "", nil
 	}
@@ -377,10 +377,10 @@ func lineIndex(lines []string, substr string) int {
 
 // startDemo starts the demo with its standard output and standard error
 // merged into the child's lines, and waits for its ready line.
-func startDemo(t *testing.T, args ...string) *proctest.Child {
+func startDemo(t *testing.T, args ...string) *ctrlctest.Process {
 	t.Helper()
 	needDemo(t)
-	c := proctest.Start(t, exec.Command(demoPath, args...))
+	c := ctrlctest.Start(t, exec.Command(demoPath, args...))
 	c.WaitFor("press Ctrl-C to stop")
 	return c
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctrlc-go/ctrlc/internal/proctest"
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -22,8 +22,8 @@ func TestLogFile(t *testing.T) {
 	needDemo(t)
 	logFile := filepath.Join(t.TempDir(), "demo.log")
 	require.NoError(t, os.WriteFile(logFile, []byte("an earlier run\n"), 0o644))
-	c := proctest.Start(t, exec.Command(demoPath, "-log", logFile, "-json", "-rate", "200", "-work", "10ms"))
-	deadline := time.Now().Add(proctest.Timeout)
+	c := ctrlctest.Start(t, exec.Command(demoPath, "-log", logFile, "-json", "-rate", "200", "-work", "10ms"))
+	deadline := time.Now().Add(ctrlctest.Timeout)
 	for {
 		data, err := os.ReadFile(logFile)
 		require.NoError(t, err)

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctrlc-go/ctrlc/internal/proctest"
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -44,7 +44,7 @@ func TestSystemdNotify(t *testing.T) {
 
 	cmd := exec.Command(demoPath, "-workers", "1", "-work", "400ms", "-rate", "100", "-queue", "4")
 	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock)
-	c := proctest.Start(t, cmd)
+	c := ctrlctest.Start(t, cmd)
 	c.WaitFor("press Ctrl-C to stop")
 	time.Sleep(200 * time.Millisecond) // 1 running, 4 queued: a drain of about 2 s
 	c.Terminate()

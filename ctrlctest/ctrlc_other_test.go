@@ -1,0 +1,5 @@
+//go:build !windows
+
+package ctrlctest_test
+
+func acceptCtrlC() {}

@@ -1,0 +1,35 @@
+package ctrlctest_test
+
+import (
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/ctrlc-go/ctrlc"
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
+)
+
+// testBotShutdown is a test of a program's shutdown with a real Ctrl-C; in
+// the program's repository it is func TestShutdown(t *testing.T). The same
+// test runs on Linux, macOS and Windows.
+func testBotShutdown(t *testing.T) {
+	bot := filepath.Join(t.TempDir(), "bot")
+	if out, err := exec.Command("go", "build", "-o", bot, "./cmd/bot").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	p := ctrlctest.Start(t, exec.Command(bot, "-workers", "8"))
+	p.WaitFor("ready")
+	p.Send(ctrlc.Interrupt) // SIGINT; CTRL_C_EVENT on Windows
+	if st := p.Status(); st.Code != 0 {
+		t.Fatalf("the bot: %v; output:\n%s", st, p.Output())
+	}
+	if !p.Order("shutting down", "worker loop done", "good bye") {
+		t.Fatalf("the shutdown's steps are missing or out of order:\n%s", p.Output())
+	}
+}
+
+// To test a program's shutdown: start it, wait until it is ready, send it a
+// real event, and check what it printed and how it ended.
+func ExampleStart() {
+	_ = testBotShutdown // called by go test as TestShutdown
+}

@@ -1,0 +1,274 @@
+package ctrlctest
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ctrlc-go/ctrlc"
+)
+
+// Timeout bounds every wait of a Process, so that a program that hangs fails
+// the test instead of hanging it.
+const Timeout = 30 * time.Second
+
+// CanStart reports whether this platform can start child processes: js/wasm
+// and wasip1 cannot, and there Start skips the test that calls it.
+const CanStart = runtime.GOOS != "js" && runtime.GOOS != "wasip1"
+
+// Process is a program started by Start. Its methods that can fail the test
+// must be called from the test's goroutine, like t.Fatal.
+type Process struct {
+	Cmd *exec.Cmd
+
+	t     testing.TB
+	group bool // Windows: started with CREATE_NEW_PROCESS_GROUP
+
+	mu    sync.Mutex
+	lines []string
+	added chan struct{} // signalled when a line arrives
+	eof   chan struct{} // closed when the output ends
+	done  chan struct{} // closed when the process was waited for
+	err   error         // from cmd.Wait, read after done
+}
+
+// Start starts cmd with its standard output and standard error merged into
+// the lines that WaitFor, Lines and Output read, and kills it when the test
+// ends if it still runs. Start fails the test when cmd cannot start, and
+// skips it where no process can start (CanStart).
+//
+// On Unix the process gets a process group of its own, so that signals for
+// it never reach the test. On Windows Start keeps cmd.SysProcAttr as it is:
+// without CREATE_NEW_PROCESS_GROUP, the default, the process shares the
+// test's console and process group, which is what Send needs (under Wine a
+// process in a new group ignores every injected event, where Windows ignores
+// only CTRL_C_EVENT). With CREATE_NEW_PROCESS_GROUP in
+// cmd.SysProcAttr.CreationFlags, Process.Send delivers Break through the
+// console, with GenerateConsoleCtrlEvent to the process's group, as a user
+// pressing Ctrl-Break would (Wine refuses it: the test is then skipped).
+func Start(t testing.TB, cmd *exec.Cmd) *Process {
+	t.Helper()
+	if !CanStart {
+		t.Skipf("ctrlctest: %s/%s cannot start child processes", runtime.GOOS, runtime.GOARCH)
+	}
+	if cmd == nil {
+		t.Fatal("ctrlctest.Start: nil *exec.Cmd")
+	}
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	p := &Process{t: t, Cmd: cmd, added: make(chan struct{}, 1), eof: make(chan struct{}), done: make(chan struct{})}
+	p.group = prepare(cmd)
+	if err := cmd.Start(); err != nil {
+		pw.Close()
+		t.Fatalf("ctrlctest: starting %v: %v", cmd.Args, err)
+	}
+	go p.read(pr)
+	go func() {
+		err := cmd.Wait()
+		p.mu.Lock()
+		p.err = err
+		p.mu.Unlock()
+		pw.Close()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			_ = cmd.Process.Kill()
+			<-p.done
+		}
+		<-p.eof
+	})
+	return p
+}
+
+func (p *Process) read(r io.Reader) {
+	defer close(p.eof)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		p.mu.Lock()
+		p.lines = append(p.lines, sc.Text())
+		p.mu.Unlock()
+		select {
+		case p.added <- struct{}{}:
+		default:
+		}
+	}
+	_, _ = io.Copy(io.Discard, r) // a line too long for the scanner: keep the writer unblocked
+}
+
+// Pid returns the process's id.
+func (p *Process) Pid() int { return p.Cmd.Process.Pid }
+
+// Lines returns the output lines so far, without their line endings.
+func (p *Process) Lines() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.lines...)
+}
+
+// Output returns the output so far as one string, lines joined by "\n".
+func (p *Process) Output() string { return strings.Join(p.Lines(), "\n") }
+
+// WaitFor waits until a line contains substr and returns that line. It fails
+// the test when the output ends first, or when Timeout passes.
+func (p *Process) WaitFor(substr string) string {
+	p.t.Helper()
+	deadline := time.NewTimer(Timeout)
+	defer deadline.Stop()
+	find := func() (string, bool) {
+		for _, l := range p.Lines() {
+			if strings.Contains(l, substr) {
+				return l, true
+			}
+		}
+		return "", false
+	}
+	for {
+		if l, ok := find(); ok {
+			return l
+		}
+		select {
+		case <-p.added:
+		case <-p.eof:
+			if l, ok := find(); ok {
+				return l
+			}
+			p.t.Fatalf("ctrlctest: %s ended without printing %q; output:\n%s", p.name(), substr, p.Output())
+		case <-deadline.C:
+			p.t.Fatalf("ctrlctest: no %q from %s after %v; output:\n%s", substr, p.name(), Timeout, p.Output())
+		}
+	}
+}
+
+// Order reports whether the output holds a line containing each of want, in
+// that order.
+func (p *Process) Order(want ...string) bool {
+	i := 0
+	for _, l := range p.Lines() {
+		if i < len(want) && strings.Contains(l, want[i]) {
+			i++
+		}
+	}
+	return i == len(want)
+}
+
+// Count returns how many output lines contain substr.
+func (p *Process) Count(substr string) int {
+	n := 0
+	for _, l := range p.Lines() {
+		if strings.Contains(l, substr) {
+			n++
+		}
+	}
+	return n
+}
+
+// Send delivers a real stop event of kind k to the process (see the package
+// function Send), and fails the test when it cannot.
+func (p *Process) Send(k ctrlc.Kind) {
+	p.t.Helper()
+	if p.sendGroup(k) {
+		return
+	}
+	if err := Send(p.Pid(), k); err != nil {
+		p.t.Fatalf("%v; output:\n%s", err, p.Output())
+	}
+}
+
+// Interrupt sends the process an Interrupt: SIGINT, or CTRL_C_EVENT on
+// Windows.
+func (p *Process) Interrupt() {
+	p.t.Helper()
+	p.Send(ctrlc.Interrupt)
+}
+
+// Terminate sends the process a Terminate: SIGTERM. Windows has no such
+// event: there the test fails (send ctrlc.Close instead).
+func (p *Process) Terminate() {
+	p.t.Helper()
+	p.Send(ctrlc.Terminate)
+}
+
+// Signal sends sig with os.Process.Signal, and fails the test when it
+// cannot: for signals that no Kind stands for, such as SIGUSR1 or SIGKILL.
+func (p *Process) Signal(sig os.Signal) {
+	p.t.Helper()
+	if err := p.Cmd.Process.Signal(sig); err != nil {
+		p.t.Fatalf("ctrlctest: signal %v to %s: %v", sig, p.name(), err)
+	}
+}
+
+// Wait waits for the process to exit and returns its exit code (-1 when a
+// signal killed it) and the error from exec.Cmd.Wait, nil for exit code 0.
+// It fails the test when the process still runs after Timeout.
+func (p *Process) Wait() (code int, err error) {
+	p.t.Helper()
+	p.waitDone()
+	p.mu.Lock()
+	err = p.err
+	p.mu.Unlock()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, nil
+	case errors.As(err, &ee):
+		return ee.ExitCode(), err
+	}
+	return -1, err
+}
+
+// Status waits for the process to exit, like Wait, and tells how it ended.
+func (p *Process) Status() Status {
+	p.t.Helper()
+	p.waitDone()
+	ps := p.Cmd.ProcessState
+	return Status{Code: ps.ExitCode(), Signal: signalOf(ps)}
+}
+
+func (p *Process) waitDone() {
+	p.t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(Timeout):
+		p.t.Fatalf("ctrlctest: %s still runs after %v; output:\n%s", p.name(), Timeout, p.Output())
+	}
+	<-p.eof
+}
+
+func (p *Process) name() string {
+	return fmt.Sprintf("%s (pid %d)", p.Cmd.Path, p.Cmd.Process.Pid)
+}
+
+// Status is how a process ended.
+type Status struct {
+	// Code is the exit code, or -1 when a signal killed the process. On
+	// Windows it is the 32-bit exit status, such as StatusControlCExit
+	// (compare uint32(Code)).
+	Code int
+	// Signal is the signal that killed the process (Unix), nil when it
+	// exited by itself.
+	Signal os.Signal
+}
+
+// String describes the status as "exit code 0", "exit code 0xc000013a" or
+// "killed by interrupt".
+func (s Status) String() string {
+	switch {
+	case s.Signal != nil:
+		return "killed by " + s.Signal.String()
+	case s.Code < 0 || s.Code > 255:
+		return fmt.Sprintf("exit code %#x", uint32(s.Code))
+	}
+	return fmt.Sprintf("exit code %d", s.Code)
+}

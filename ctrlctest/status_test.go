@@ -1,0 +1,18 @@
+package ctrlctest_test
+
+import (
+	"fmt"
+
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
+)
+
+func ExampleStatus_String() {
+	fmt.Println(ctrlctest.Status{Code: 0})
+	fmt.Println(ctrlctest.Status{Code: 130})
+	status := uint32(0xC000013A) // STATUS_CONTROL_C_EXIT, as Windows reports it
+	fmt.Println(ctrlctest.Status{Code: int(status)})
+	// Output:
+	// exit code 0
+	// exit code 130
+	// exit code 0xc000013a
+}
