@@ -272,6 +272,10 @@ func TestForceHint(t *testing.T) {
 		assert.Equal(t, "a second SIGHUP (or Ctrl-C, SIGTERM, SIGQUIT)"+lost,
 			forceHint([]ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate, ctrlc.Hangup, ctrlc.Quit}, ctrlc.Event{Kind: ctrlc.Hangup}, ""))
 	}
+	if runtime.GOOS == "windows" { // a service's stop request arrives as Terminate, which no one types there
+		assert.Equal(t, "a second terminate event (or Ctrl-C)"+lost,
+			forceHint([]ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate}, ctrlc.Event{Kind: ctrlc.Terminate}, ""))
+	}
 	now := time.Now()
 	for _, k := range []ctrlc.Kind{ctrlc.Close, ctrlc.Logoff, ctrlc.Shutdown} {
 		assert.Equal(t, fmt.Sprintf("Windows ends the program 4.5s after the %v event; the drain stops in time for the report", k),

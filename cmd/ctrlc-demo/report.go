@@ -137,7 +137,11 @@ func forceHint(kinds []ctrlc.Kind, e ctrlc.Event, file string) string {
 		}
 		return hint + "; the drain stops in time for the report"
 	}
-	hint := "a second " + pressName(e.Kind)
+	first := pressName(e.Kind)
+	if first == "" { // a Windows service's stop request, or a Trigger
+		first = e.Kind.String() + " event"
+	}
+	hint := "a second " + first
 	var others []string
 	for _, k := range kinds {
 		if k != e.Kind && pressName(k) != "" {
