@@ -336,6 +336,14 @@ func TestUnprocessedFileAppends(t *testing.T) {
 	require.NoError(t, s.print(io.Discard, &out, false))
 	assert.Contains(t, out.String(), "not done: 1 command appended to "+file+", after the 2 lines earlier runs left there\n")
 
+	c, err = parseFlags([]string{"-unprocessed", file}, nil)
+	require.NoError(t, err)
+	s = &summary{NotDoneIDs: []int{}}
+	require.NoError(t, s.save(c.unprocessed, c.earlierLines))
+	out.Reset()
+	require.NoError(t, s.print(io.Discard, &out, false))
+	assert.Contains(t, out.String(), "not done: none; nothing written to "+file+"\n", "a run with all done says so")
+
 	data, err := os.ReadFile(file)
 	require.NoError(t, err)
 	var got []int

@@ -341,6 +341,8 @@ func (s *summary) print(jsonOut, human io.Writer, asJSON bool) error {
 		}
 	}
 	switch notDone := len(s.NotDoneIDs); {
+	case notDone == 0 && s.UnprocessedFile != "":
+		fmt.Fprintf(&b, "not done: none; nothing written to %s\n", s.UnprocessedFile)
 	case notDone == 0:
 	case s.UnprocessedFile != "" && s.earlierLines > 0:
 		fmt.Fprintf(&b, "not done: %s appended to %s, after the %s earlier runs left there\n",
