@@ -70,15 +70,12 @@ func (s *source) run(every time.Duration) {
 }
 
 // bot handles commands: each takes work, and a fraction failPPM/1e6 of
-// them, spread evenly over the command numbers, fails.
+// them, spread evenly over the command numbers, fails. The pool counts
+// them (Stats).
 type bot struct {
 	work     time.Duration
 	failRate float64
 	failPPM  int64
-
-	started  atomic.Int64 // commands a worker took up
-	inFlight atomic.Int64 // commands running now
-	finished atomic.Int64 // commands that ran to their end, failed or not
 }
 
 func newBot(c *config) *bot {
@@ -88,13 +85,6 @@ func newBot(c *config) *bot {
 // handle is the pool's handler. It gives up when ctx ends, which happens
 // when the drain timeout passes.
 func (b *bot) handle(ctx context.Context, cmd Command) error {
-	b.started.Add(1)
-	b.inFlight.Add(1)
-	defer func() {
-		b.inFlight.Add(-1)
-		b.finished.Add(1)
-	}()
-
 	start := time.Now()
 	timer := time.NewTimer(b.work)
 	defer timer.Stop()

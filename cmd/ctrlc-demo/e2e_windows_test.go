@@ -21,13 +21,14 @@ import (
 // injects each event the way the console does: under Wine as on Windows.
 
 // TestCtrlBreak runs the demo with no flags and sends CTRL_BREAK: the story's
-// lines come in order and the demo exits 0.
+// lines come in order, and after the drain the demo ends as Windows ends a
+// program on Ctrl-C or Ctrl-Break (ctrlc.Exit): STATUS_CONTROL_C_EXIT.
 func TestCtrlBreak(t *testing.T) {
 	c := startDemo(t)
 	time.Sleep(300 * time.Millisecond)
 	c.Send(ctrlc.Break)
-	code, err := c.Wait()
-	require.Equal(t, 0, code, "exit code (%v); output:\n%s", err, c.Output())
+	st := c.Status()
+	require.Equal(t, uint32(ctrlctest.StatusControlCExit), uint32(st.Code), "the demo %v; output:\n%s", st, c.Output())
 	assert.True(t, c.Order(
 		"press Ctrl-C to stop",
 		"received break (CTRL_BREAK_EVENT), shutting down…",
@@ -43,17 +44,20 @@ func TestCtrlBreak(t *testing.T) {
 }
 
 // TestSecondCtrlBreakForcesExit: a second CTRL_BREAK during a slow drain
-// ends the demo with 130 (Go maps CTRL_BREAK to SIGINT).
+// forces the exit: the demo's last word names the commands not done, and
+// the demo ends with STATUS_CONTROL_C_EXIT (ctrlc.Exit). The receiver loop,
+// blocked on a full queue behind a command of a minute, never got room.
 func TestSecondCtrlBreakForcesExit(t *testing.T) {
 	c := startDemo(t, "-workers", "1", "-work", "1m", "-rate", "100", "-queue", "3")
 	time.Sleep(100 * time.Millisecond)
 	c.Send(ctrlc.Break)
 	c.WaitFor("draining ")
 	c.Send(ctrlc.Break)
-	code, err := c.Wait()
-	require.Equal(t, 130, code, "exit code (%v); output:\n%s", err, c.Output())
-	assert.True(t, c.Order("received break (CTRL_BREAK_EVENT), shutting down…", "Worker loop done.", "draining ",
-		"ctrlc: break (CTRL_BREAK_EVENT) is event 2 during shutdown: exiting with code 130"), c.Output())
+	st := c.Status()
+	require.Equal(t, uint32(ctrlctest.StatusControlCExit), uint32(st.Code), "the demo %v; output:\n%s", st, c.Output())
+	assert.True(t, c.Order("received break (CTRL_BREAK_EVENT), shutting down…", "draining ",
+		"ctrlc: break (CTRL_BREAK_EVENT) is event 2 during shutdown", "break (CTRL_BREAK_EVENT): the last word: 0 of ",
+		"not done: #1-#"), c.Output())
 	assert.Zero(t, c.Count("Good bye!"))
 }
 
@@ -73,12 +77,15 @@ func TestCloseDrainsInsideTheHold(t *testing.T) {
 	assert.True(t, c.Order(
 		"received close (CTRL_CLOSE_EVENT), shutting down…",
 		"Worker loop done.",
-		"dropped worker pool (1 workers joined)",
+		"dropped worker pool (1 worker joined)",
 		"report: ",
 		"Good bye!",
 	), c.Output())
-	assert.Equal(t, uint32(ctrlctest.StatusControlCExit), uint32(st.Code),
-		"the demo %v; want STATUS_CONTROL_C_EXIT, as Windows ends it after the hold; output:\n%s", st, c.Output())
+	// Once the drain is over the demo exits 0 (it was stopped, and the stop
+	// went well), releasing the hold as it goes; Windows, told the handler
+	// returned, ends it with STATUS_CONTROL_C_EXIT: whichever comes first.
+	assert.Contains(t, []uint32{0, ctrlctest.StatusControlCExit}, uint32(st.Code),
+		"the demo %v; want 0 or STATUS_CONTROL_C_EXIT, once it said good bye; output:\n%s", st, c.Output())
 
 	f, err := os.Open(unprocessed)
 	require.NoError(t, err)

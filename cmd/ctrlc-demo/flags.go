@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -25,7 +28,8 @@ type config struct {
 	kinds        []ctrlc.Kind // the kinds to catch
 	failRate     float64
 	json         bool
-	unprocessed  *os.File // nil: no -unprocessed file
+	unprocessed  *os.File // nil: no -unprocessed file; opened to append
+	earlierLines int      // lines the -unprocessed file held before this run
 	supervisorFlags
 }
 
@@ -33,9 +37,13 @@ const usageHead = `Usage: ctrlc-demo [flags]
 
 A chat bot in miniature: a dummy event source emits commands, a receiver loop
 hands each to a pool of workers. On Ctrl-C (or SIGTERM, or a console close on
-Windows) it stops the source, lets the receiver loop end, drains the pool
-without losing a command, prints a report and says good bye. A second Ctrl-C
-during the drain exits at once.
+Windows) it stops the source, lets the receiver loop hand over its last
+command and end, drains the pool, prints a report that accounts for every
+command and says good bye. A command not done (never started, cancelled by
+the drain's deadline, abandoned, or still held by the receiver loop) is
+listed, and appended to the -unprocessed file when one is given. A second
+Ctrl-C during the drain exits at once, after writing the commands not done
+to that file.
 
 Flags:
 `
@@ -44,8 +52,12 @@ const usageTail = `
 Output: progress and the report go to standard error. With -json, standard
 output gets the report as one line of JSON, and nothing else.
 
-Exit codes: 0 the pool drained cleanly; 1 the drain reported errors; 2 bad
-flags; 128+n a second signal n forced the exit (130 for a second Ctrl-C).
+Exit: after Ctrl-C the demo ends by SIGINT once the drain is over (a shell
+shows 130, and a loop around the demo stops; on Windows the status is
+0xC000013A), errors or not: the report tells. After SIGTERM (or a hang-up,
+or a Windows close): 0 the pool drained cleanly, 1 the drain reported
+errors. 2: bad flags. A second event during the drain ends the demo by that
+event's signal, after its last word (130 for Ctrl-C, 143 for SIGTERM).
 `
 
 // parseFlags parses args into a config. It returns flag.ErrHelp after
@@ -61,11 +73,12 @@ func parseFlags(args []string, helpOut io.Writer) (*config, error) {
 		unprocessed string
 	)
 	fs.IntVar(&c.workers, "workers", 8, "how many commands run at once")
-	fs.Float64Var(&c.rate, "rate", 20, "commands per second from the event source")
+	fs.Float64Var(&c.rate, "rate", 10,
+		"commands per second from the event source; above workers/work the queue fills\nand the source waits for the receiver loop")
 	fs.DurationVar(&c.work, "work", 500*time.Millisecond, "how long each command takes")
 	fs.IntVar(&c.queue, "queue", 0, "how many commands may wait for a worker (0: 4 per worker)")
 	fs.DurationVar(&c.drainTimeout, "drain-timeout", 10*time.Second,
-		"how long the drain may take; then running commands are cancelled and queued ones set aside")
+		"how long the whole shutdown may take; then running commands are cancelled and\nqueued ones set aside (a Windows close event's deadline may cut it shorter)")
 	fs.StringVar(&policy, "policy", "finish",
 		"what the drain does with queued commands: finish runs them, abandon sets them aside unrun")
 	fs.StringVar(&signals, "signals", "",
@@ -74,7 +87,7 @@ func parseFlags(args []string, helpOut io.Writer) (*config, error) {
 	fs.Float64Var(&c.failRate, "fail-rate", 0, "fraction of commands that fail, 0 to 1, spread evenly")
 	fs.BoolVar(&c.json, "json", false, "also print the report as JSON on standard output")
 	fs.StringVar(&unprocessed, "unprocessed", "",
-		"write each command that did not run to `FILE`, one JSON line each")
+		"append each command not done to `FILE`, one JSON line each, also on a second\nCtrl-C (created if need be; what earlier runs wrote there is kept)")
 	c.supervisorFlags.register(fs)
 
 	if err := fs.Parse(args); err != nil {
@@ -113,21 +126,70 @@ func parseFlags(args []string, helpOut io.Writer) (*config, error) {
 		return nil, invalid("policy", policy, "must be finish or abandon")
 	}
 	c.kinds = ctrlc.DefaultKinds()
-	if signals != "" {
+	if isSet(fs, "signals") {
 		kinds, err := parseKinds(signals)
 		if err != nil {
 			return nil, invalid("signals", signals, err.Error())
 		}
 		c.kinds = kinds
 	}
-	if unprocessed != "" {
-		f, err := os.Create(unprocessed)
+	if isSet(fs, "unprocessed") {
+		f, lines, err := openAppend(unprocessed)
 		if err != nil {
 			return nil, invalid("unprocessed", unprocessed, err.Error())
 		}
-		c.unprocessed = f
+		c.unprocessed, c.earlierLines = f, lines
 	}
 	return &c, nil
+}
+
+// isSet reports whether the flag name was given, even as an empty string.
+func isSet(fs *flag.FlagSet, name string) (set bool) {
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// openAppend opens the -unprocessed file for appending, creating it if need
+// be, and counts the lines earlier runs left in it. Appending, not
+// truncating: the commands an earlier run set aside are not lost to this one.
+// Only a regular file is read (a FIFO or a terminal could block the read).
+func openAppend(name string) (f *os.File, lines int, err error) {
+	if name == "" {
+		return nil, 0, errors.New("empty file name")
+	}
+	f, err = os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, 0, err
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
+		return f, 0, nil
+	}
+	lines, err = countLines(name)
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, lines, nil
+}
+
+// countLines counts the newlines in the file name.
+func countLines(name string) (int, error) {
+	r, err := os.Open(name)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	lines, buf := 0, make([]byte, 32*1024)
+	for {
+		n, err := r.Read(buf)
+		lines += bytes.Count(buf[:n], []byte("\n"))
+		if err == io.EOF {
+			return lines, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
 }
 
 // invalid words an error the way package flag does for values it cannot parse.
@@ -137,6 +199,9 @@ func invalid(name string, value any, why string) error {
 
 // parseKinds turns "interrupt,terminate" into the kinds it names.
 func parseKinds(list string) ([]ctrlc.Kind, error) {
+	if strings.TrimSpace(list) == "" {
+		return nil, fmt.Errorf("an empty list catches nothing; leave the flag out for the default, %s", kindList(ctrlc.DefaultKinds()))
+	}
 	var kinds []ctrlc.Kind
 	for _, name := range strings.Split(list, ",") {
 		k, err := ctrlc.ParseKind(strings.TrimSpace(name))
@@ -169,24 +234,45 @@ func kindNames() []string {
 // catches reports whether the listener will catch kind k.
 func (c *config) catches(k ctrlc.Kind) bool { return slices.Contains(c.kinds, k) }
 
-// listenOptions are the options for ctrlc.Notify.
-func (c *config) listenOptions() []ctrlc.Option {
-	return []ctrlc.Option{ctrlc.WithKinds(c.kinds...)}
+// listenOptions are the options for ctrlc.Notify; lastWord runs when a
+// second event forces the exit.
+func (c *config) listenOptions(lastWord func(context.Context, ctrlc.Event)) []ctrlc.Option {
+	return []ctrlc.Option{ctrlc.WithKinds(c.kinds...), ctrlc.WithLastWord(0, lastWord)}
 }
 
-// poolOptions are the options for pool.New.
+// poolOptions are the options for pool.New. -drain-timeout is the whole
+// shutdown's budget: the receiver loop's hand-over (a BeforeStop function)
+// and the drain share it, and Run ends it earlier when the event comes with
+// a deadline (a Windows close).
 func (c *config) poolOptions() pool.Options {
 	return pool.Options{
-		Workers:      c.workers,
-		QueueSize:    c.queue,
-		DrainTimeout: c.drainTimeout,
-		Policy:       c.policy,
+		Workers:         c.workers,
+		QueueSize:       c.queue,
+		ShutdownTimeout: c.drainTimeout,
+		DrainTimeout:    c.drainTimeout,
+		HookTimeout:     c.drainTimeout,
+		Policy:          c.policy,
 	}
 }
 
+// unprocessedName is the -unprocessed file's name, or "".
+func (c *config) unprocessedName() string {
+	if c.unprocessed == nil {
+		return ""
+	}
+	return c.unprocessed.Name()
+}
+
+// capacity is how many commands per second the workers can finish at most;
+// +Inf when commands take no time.
+func (c *config) capacity() float64 { return float64(c.workers) / c.work.Seconds() }
+
 // describe sums the config up for the ready line.
 func (c *config) describe() string {
-	s := fmt.Sprintf("%d workers, %s commands/s, %v each", c.workers, trimFloat(c.rate), c.work)
+	s := fmt.Sprintf("%s, %s commands/s, %v each", count(c.workers, "worker"), trimFloat(c.rate), c.work)
+	if capacity := c.capacity(); c.rate > capacity {
+		s += fmt.Sprintf(" (more than the %s/s the workers can finish: the queue will fill)", roughly(capacity))
+	}
 	if c.failRate > 0 {
 		s += fmt.Sprintf(", %s%% failing", trimFloat(100*c.failRate))
 	}

@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"os/signal"
+	"runtime"
+	"slices"
+	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
@@ -17,11 +21,30 @@ import (
 
 // howToStop ends the ready line.
 func howToStop(c *config) string {
+	if c.catches(ctrlc.Interrupt) && interruptIgnored() {
+		// ctrlc keeps a signal ignored at start ignored (WithEvenIfIgnored
+		// would take it over): say so, or kill -INT seems broken.
+		const why = "SIGINT was ignored when the demo started, as a script's `cmd &` does, and stays ignored: Ctrl-C does nothing"
+		var others []string
+		for _, k := range c.kinds {
+			if name := pressName(k); k != ctrlc.Interrupt && name != "" {
+				others = append(others, name)
+			}
+		}
+		if len(others) == 0 {
+			return why + "; only SIGKILL (kill -9) stops it"
+		}
+		return "stop it with " + strings.Join(others, " or ") + " (" + why + ")"
+	}
 	if c.catches(ctrlc.Interrupt) {
 		return "press Ctrl-C to stop"
 	}
 	return "stop it with " + strings.ReplaceAll(kindList(c.kinds), ",", " or ") + " (Ctrl-C is not caught: it kills the program)"
 }
+
+// interruptIgnored reports whether SIGINT was ignored when the program
+// started (Unix; Windows has its own ways, which ctrlc honours).
+var interruptIgnored = func() bool { return runtime.GOOS != "windows" && signal.Ignored(os.Interrupt) }
 
 // every writes line(elapsed) to w after delay, then again every period,
 // until the returned function is called; that function returns once no line
@@ -49,58 +72,153 @@ func every(w io.Writer, delay, period time.Duration, line func(elapsed time.Dura
 	}
 }
 
-// status words the lines printed while the bot runs and while it drains.
+// status words the lines printed while the bot runs and while it drains,
+// from the pool's counts.
 type statusLines struct {
-	bot       *bot
-	source    *source
-	submitted *atomic.Int64 // commands the pool accepted
+	workers   *pool.Pool[Command]
+	loop      *receiver
 	policy    pool.Policy
+	forceHint string // what a second event does, for the draining lines
 }
 
-// queued is how many commands the pool accepted that no worker took up yet.
-func (s statusLines) queued() int64 { return max(0, s.submitted.Load()-s.bot.started.Load()) }
-
 func (s statusLines) running(elapsed time.Duration) string {
-	return fmt.Sprintf("running %v: %d commands received, %d done, %d in flight, %d queued",
-		elapsed, s.source.emitted.Load(), s.bot.finished.Load(), s.bot.inFlight.Load(), s.queued())
+	st := s.workers.Stats()
+	line := fmt.Sprintf("running %v: %d commands received, %d done, %d in flight, %d queued",
+		elapsed, s.loop.received.Load(), st.Completed+st.Failed+st.Panicked, st.InFlight, st.Queued)
+	if s.loop.waiting.Load() {
+		line += " (full: the receiver loop waits for a worker)"
+	}
+	return line
 }
 
 func (s statusLines) draining(elapsed time.Duration) string {
+	st := s.workers.Stats()
 	if s.policy == pool.Abandon {
-		return fmt.Sprintf("draining %v: %d in flight, %d queued commands set aside unrun; Ctrl-C again exits at once and loses them",
-			elapsed, s.bot.inFlight.Load(), s.queued())
+		return fmt.Sprintf("draining %v: %d in flight, %d queued commands set aside unrun; %s",
+			elapsed, st.InFlight, st.Queued+st.Unprocessed, s.forceHint)
 	}
-	return fmt.Sprintf("draining %v: %d queued, %d in flight; Ctrl-C again exits at once and loses them",
-		elapsed, s.queued(), s.bot.inFlight.Load())
+	full := ""
+	if s.loop.waiting.Load() {
+		full = " (full: the receiver loop waits to hand over its last command)"
+	}
+	return fmt.Sprintf("draining %v: %d queued%s, %d in flight; %s",
+		elapsed, st.Queued, full, st.InFlight, s.forceHint)
+}
+
+// queueFull is said once, the first time the receiver loop finds the queue
+// full.
+func queueFull(c *config) string {
+	return fmt.Sprintf("the queue is full: the receiver loop waits for a worker, and the source for the loop"+
+		" (%s commands/s in, at most %s/s out)", trimFloat(c.rate), roughly(c.capacity()))
+}
+
+// appending tells where the commands not done will go.
+func appending(c *config) string {
+	if c.earlierLines == 0 {
+		return fmt.Sprintf("commands not done will be written to %s", c.unprocessed.Name())
+	}
+	return fmt.Sprintf("commands not done will be appended to %s, after the %s earlier runs left there",
+		c.unprocessed.Name(), count(c.earlierLines, "line"))
+}
+
+// forceHint says what would cut a drain started by e short, and what
+// becomes of the commands not done then: another of the events the listener
+// catches (the library's default: the second event forces the exit) runs the
+// demo's last word, which writes them to the -unprocessed file, if there is
+// one, and exits. A Windows close, logoff or shutdown is not repeated:
+// Windows itself ends the program at the event's deadline, and the drain
+// ends before it.
+func forceHint(kinds []ctrlc.Kind, e ctrlc.Event, file string) string {
+	switch e.Kind {
+	case ctrlc.Close, ctrlc.Logoff, ctrlc.Shutdown:
+		hint := fmt.Sprintf("Windows ends the program after the %v event", e.Kind)
+		if !e.Deadline.IsZero() {
+			hint = fmt.Sprintf("Windows ends the program %v after the %v event", e.Deadline.Sub(e.Time).Round(100*time.Millisecond), e.Kind)
+		}
+		return hint + "; the drain stops in time for the report"
+	}
+	first := pressName(e.Kind)
+	if first == "" { // a Windows service's stop request, or a Trigger
+		first = e.Kind.String() + " event"
+	}
+	hint := "a second " + first
+	var others []string
+	for _, k := range kinds {
+		if k != e.Kind && pressName(k) != "" {
+			others = append(others, pressName(k))
+		}
+	}
+	if len(others) > 0 {
+		hint += " (or " + strings.Join(others, ", ") + ")"
+	}
+	if file == "" {
+		return hint + " exits at once and loses the commands not done (-unprocessed FILE keeps them)"
+	}
+	return hint + " exits at once, writing the commands not done to " + file
+}
+
+// pressName names an event as the user would cause it; "" for the events of
+// a closing console, which a user does not repeat.
+func pressName(k ctrlc.Kind) string {
+	switch k {
+	case ctrlc.Interrupt:
+		return "Ctrl-C"
+	case ctrlc.Break:
+		return "Ctrl-Break"
+	}
+	if runtime.GOOS == "windows" {
+		return "" // no one sends signals there
+	}
+	switch k {
+	case ctrlc.Terminate:
+		return "SIGTERM"
+	case ctrlc.Hangup:
+		return "SIGHUP"
+	case ctrlc.Quit:
+		return "SIGQUIT"
+	}
+	return ""
 }
 
 // joined says what dropping the pool joined.
 func joined(workers, abandoned int) string {
 	if abandoned == 0 {
-		return fmt.Sprintf("%d workers joined", workers)
+		return count(workers, "worker") + " joined"
 	}
-	return fmt.Sprintf("%d workers joined, %d left running an abandoned command", workers-abandoned, abandoned)
+	return fmt.Sprintf("%s joined, %d left running an abandoned command", count(workers-abandoned, "worker"), abandoned)
 }
+
+// balanceEquation is the one equation the report checks, as the README
+// states it: every command the receiver loop took from the source ended in
+// exactly one way. Unprocessed counts the commands the pool handed back unrun
+// and those the receiver loop still held.
+const balanceEquation = "received = completed + failed + panicked + unprocessed + interrupted + abandoned"
 
 // summary is the final report, as printed and as JSON.
 type summary struct {
 	Event           string   `json:"event"`     // what started the shutdown
-	Emitted         int      `json:"emitted"`   // commands the source emitted, all of which the receiver loop took
-	Submitted       int      `json:"submitted"` // commands the pool accepted
-	Held            int      `json:"held"`      // commands the loop held when shutdown began, with the queue full
+	Received        int      `json:"received"`  // commands the receiver loop took from the source
+	Submitted       int      `json:"submitted"` // of those, the ones it handed to the pool
+	Held            int      `json:"held"`      // of those, the ones it still held at shutdown (counted as unprocessed)
 	Completed       int      `json:"completed"`
 	Failed          int      `json:"failed"`
 	Panicked        int      `json:"panicked"`
-	Unprocessed     int      `json:"unprocessed"` // commands that never ran: the pool's, then the held ones
-	Abandoned       int      `json:"abandoned"`
-	Balanced        bool     `json:"balanced"` // emitted = submitted+held = completed+failed+panicked+unprocessed+abandoned
-	UnprocessedIDs  []int    `json:"unprocessed_ids"`
+	Unprocessed     int      `json:"unprocessed"`  // never started: the pool's, then the held ones
+	Interrupted     int      `json:"interrupted"`  // cancelled by the drain deadline
+	Abandoned       int      `json:"abandoned"`    // still running when the pool gave up on them
+	Balance         string   `json:"balance"`      // balanceEquation with the numbers, e.g. "63 = 60 + 0 + 0 + 3 + 0 + 0"
+	Balanced        bool     `json:"balanced"`     // whether the balance holds
+	NotDoneIDs      []int    `json:"not_done_ids"` // the unprocessed, interrupted and abandoned commands: what -unprocessed keeps
 	UnprocessedFile string   `json:"unprocessed_file,omitempty"`
 	Stages          []stage  `json:"stages"`
 	Errors          []string `json:"errors"`
-	ExitCode        int      `json:"exit_code"` // 0, or 1 when there are errors
+	// ExitCode is the status the demo's parent sees: 0, 1 when there are
+	// errors; after Ctrl-C the demo ends by the signal, which a shell
+	// reports as 128+n (130), and Windows as 3221225786 (0xC000013A).
+	ExitCode int `json:"exit_code"`
 
-	unprocessed []Command
+	notDone      []Command
+	earlierLines int // lines the -unprocessed file held before this run
 }
 
 type stage struct {
@@ -109,28 +227,29 @@ type stage struct {
 	Errors  int     `json:"errors"`
 }
 
-// summarize accounts for every command the source emitted: the pool's report
-// covers those it accepted; held ones never reached it.
-func summarize(e ctrlc.Event, emitted int, held []Command, r *pool.Report[Command], err error) *summary {
+// summarize accounts for every command the receiver loop took from the
+// source: the pool's report covers those it accepted; held ones never
+// reached it.
+func summarize(e ctrlc.Event, received int, held []Command, r *pool.Report[Command], err error) *summary {
+	unprocessed := append(r.Unprocessed, held...)
 	s := &summary{
-		Event:          e.String(),
-		Emitted:        emitted,
-		Submitted:      r.Submitted,
-		Held:           len(held),
-		Completed:      r.Completed,
-		Failed:         r.Failed,
-		Panicked:       r.Panicked,
-		Abandoned:      r.Abandoned,
-		UnprocessedIDs: []int{},
-		Errors:         []string{},
-		unprocessed:    append(r.Unprocessed, held...),
+		Event:       e.String(),
+		Received:    received,
+		Submitted:   r.Submitted,
+		Held:        len(held),
+		Completed:   r.Completed,
+		Failed:      len(r.Failed),
+		Panicked:    len(r.Panicked),
+		Unprocessed: len(unprocessed),
+		Interrupted: len(r.Interrupted),
+		Abandoned:   len(r.Abandoned),
+		Errors:      []string{},
+		notDone:     slices.Concat(unprocessed, r.Interrupted, r.Abandoned),
 	}
-	s.Unprocessed = len(s.unprocessed)
-	s.Balanced = r.Balanced() && emitted == r.Submitted+len(held) &&
-		emitted == s.Completed+s.Failed+s.Panicked+s.Unprocessed+s.Abandoned
-	for _, cmd := range s.unprocessed {
-		s.UnprocessedIDs = append(s.UnprocessedIDs, cmd.ID)
-	}
+	s.Balance = fmt.Sprintf("%d = %d + %d + %d + %d + %d + %d",
+		s.Received, s.Completed, s.Failed, s.Panicked, s.Unprocessed, s.Interrupted, s.Abandoned)
+	s.Balanced = s.Received == s.Completed+s.Failed+s.Panicked+s.Unprocessed+s.Interrupted+s.Abandoned
+	s.NotDoneIDs = ids(s.notDone)
 	for _, st := range r.Stages {
 		s.Stages = append(s.Stages, stage{Name: st.Name, Seconds: st.Duration.Seconds(), Errors: len(flatten(st.Err))})
 	}
@@ -140,30 +259,41 @@ func summarize(e ctrlc.Event, emitted int, held []Command, r *pool.Report[Comman
 	if len(s.Errors) > 0 || !s.Balanced {
 		s.ExitCode = 1
 	}
+	if endsBySignal(e) {
+		s.ExitCode = signalExitCode(e)
+	}
 	return s
 }
 
-// save writes each unprocessed command to f, one JSON line each, and closes
-// f. A nil f means no -unprocessed file.
-func (s *summary) save(f *os.File) error {
+// endsBySignal reports whether the demo, after the drain that e started,
+// ends by e itself (ctrlc.Exit) rather than with an exit code: after Ctrl-C
+// (or Ctrl-Break), as a command-line tool should, so that a shell loop or a
+// script around it stops too. After SIGTERM, a hang-up or a Windows close it
+// exits 0 (1 with errors), as a daemon stopped by its supervisor does.
+func endsBySignal(e ctrlc.Event) bool { return e.Kind == ctrlc.Interrupt || e.Kind == ctrlc.Break }
+
+// signalExitCode is the status the parent sees when ctrlc.Exit(e) ends the
+// demo.
+func signalExitCode(e ctrlc.Event) int {
+	if runtime.GOOS == "windows" {
+		return 0xC000013A // STATUS_CONTROL_C_EXIT
+	}
+	return e.ExitCode()
+}
+
+// save appends each command not done to f, one JSON line each, and closes
+// f; earlierLines is what f held before. A nil f means no -unprocessed file.
+func (s *summary) save(f *os.File, earlierLines int) error {
 	if f == nil {
 		return nil
 	}
-	s.UnprocessedFile = f.Name()
-	enc := json.NewEncoder(f)
-	var err error
-	for _, cmd := range s.unprocessed {
-		if err = enc.Encode(cmd); err != nil {
-			break
-		}
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	s.UnprocessedFile, s.earlierLines = f.Name(), earlierLines
+	err := appendCommands(f, s.notDone)
 	if err != nil {
-		err = fmt.Errorf("writing the unprocessed commands: %w", err)
 		s.Errors = append(s.Errors, err.Error())
-		s.ExitCode = 1
+		if s.ExitCode == 0 { // after Ctrl-C the signal ends the demo all the same
+			s.ExitCode = 1
+		}
 	}
 	return err
 }
@@ -184,13 +314,13 @@ func flatten(err error) []error {
 // of JSON to jsonOut.
 func (s *summary) print(jsonOut, human io.Writer, asJSON bool) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "report: %d commands: %d completed, %d failed, %d panicked, %d unprocessed, %d abandoned\n",
-		s.Emitted, s.Completed, s.Failed, s.Panicked, s.Unprocessed, s.Abandoned)
+	fmt.Fprintf(&b, "report: %s received: %d completed, %d failed, %d panicked, %d unprocessed, %d interrupted, %d abandoned\n",
+		count(s.Received, "command"), s.Completed, s.Failed, s.Panicked, s.Unprocessed, s.Interrupted, s.Abandoned)
 	if s.Held > 0 {
-		fmt.Fprintf(&b, "  (%d of them held by the receiver loop: the queue was full when shutdown began)\n", s.Held)
+		fmt.Fprintf(&b, "  (%d of the unprocessed held by the receiver loop: it was still waiting for room in the queue)\n", s.Held)
 	}
 	if !s.Balanced {
-		fmt.Fprintf(&b, "  the counts do not balance: %d submitted to the pool\n", s.Submitted)
+		fmt.Fprintf(&b, "  the counts do not balance: %s is %s\n", balanceEquation, s.Balance)
 	}
 	for _, st := range s.Stages {
 		fmt.Fprintf(&b, "  stage %-10s %10v", st.Name, roundDuration(st.Seconds))
@@ -210,18 +340,24 @@ func (s *summary) print(jsonOut, human io.Writer, asJSON bool) error {
 			fmt.Fprintf(&b, "  %s\n", first)
 		}
 	}
-	switch {
-	case s.Unprocessed == 0:
+	switch notDone := len(s.NotDoneIDs); {
+	case notDone == 0 && s.UnprocessedFile != "":
+		fmt.Fprintf(&b, "not done: none; nothing written to %s\n", s.UnprocessedFile)
+	case notDone == 0:
+	case s.UnprocessedFile != "" && s.earlierLines > 0:
+		fmt.Fprintf(&b, "not done: %s appended to %s, after the %s earlier runs left there\n",
+			count(notDone, "command"), s.UnprocessedFile, count(s.earlierLines, "line"))
 	case s.UnprocessedFile != "":
-		fmt.Fprintf(&b, "unprocessed: %d commands written to %s\n", s.Unprocessed, s.UnprocessedFile)
+		fmt.Fprintf(&b, "not done: %s written to %s\n", count(notDone, "command"), s.UnprocessedFile)
 	default:
-		fmt.Fprintf(&b, "unprocessed: %s (keep them with -unprocessed FILE)\n", idRanges(s.UnprocessedIDs))
+		fmt.Fprintf(&b, "not done: %s are lost when the program ends (-unprocessed FILE keeps them)\n",
+			idRanges(slices.Sorted(slices.Values(s.NotDoneIDs))))
 	}
 	_, err := io.WriteString(human, b.String())
 	if err == nil && asJSON {
 		err = json.NewEncoder(jsonOut).Encode(s) // one line
 	}
-	if err != nil {
+	if err != nil && s.ExitCode == 0 {
 		s.ExitCode = 1
 	}
 	return err
@@ -233,6 +369,23 @@ func roundDuration(seconds float64) time.Duration {
 		return d.Round(time.Microsecond)
 	}
 	return d.Round(time.Millisecond)
+}
+
+// roughly writes a rate with two significant digits, at least up to the
+// units: 0.017, 6.7, 16, 1600.
+func roughly(f float64) string {
+	if f >= 10 {
+		return trimFloat(math.Round(f))
+	}
+	return strconv.FormatFloat(f, 'g', 2, 64)
+}
+
+// count writes "1 command", "2 commands".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // idRanges writes ids as "#3 #7-#12 #15".
