@@ -54,8 +54,9 @@ output gets the report as one line of JSON, and nothing else.
 
 Exit: after Ctrl-C the demo ends by SIGINT once the drain is over (a shell
 shows 130, and a loop around the demo stops; on Windows the status is
-0xC000013A), errors or not: the report tells. After SIGTERM (or a hang-up,
-or a Windows close): 0 the pool drained cleanly, 1 the drain reported
+0xC000013A), errors or not: the report tells; a Windows console close ends
+it the same way, with 0xC000013A, as Windows would. After SIGTERM (or a
+hang-up): 0 the pool drained cleanly, 1 the drain reported
 errors. 2: bad flags. A second event during the drain ends the demo by that
 event's signal, after its last word (130 for Ctrl-C, 143 for SIGTERM).
 `

@@ -268,9 +268,16 @@ func summarize(e ctrlc.Event, received int, held []Command, r *pool.Report[Comma
 // endsBySignal reports whether the demo, after the drain that e started,
 // ends by e itself (ctrlc.Exit) rather than with an exit code: after Ctrl-C
 // (or Ctrl-Break), as a command-line tool should, so that a shell loop or a
-// script around it stops too. After SIGTERM, a hang-up or a Windows close it
-// exits 0 (1 with errors), as a daemon stopped by its supervisor does.
-func endsBySignal(e ctrlc.Event) bool { return e.Kind == ctrlc.Interrupt || e.Kind == ctrlc.Break }
+// script around it stops too; and after a Windows console close, which
+// Windows ends with STATUS_CONTROL_C_EXIT as soon as the hold is released:
+// exiting by the event makes that status the demo's own instead of a race
+// between its exit code and Windows. After SIGTERM or a hang-up it exits 0
+// (1 with errors), as a daemon stopped by its supervisor does. Logoff and
+// shutdown are left out: a service gets them from its manager, which wants
+// the program's own exit code.
+func endsBySignal(e ctrlc.Event) bool {
+	return e.Kind == ctrlc.Interrupt || e.Kind == ctrlc.Break || e.Kind == ctrlc.Close
+}
 
 // signalExitCode is the status the parent sees when ctrlc.Exit(e) ends the
 // demo.
