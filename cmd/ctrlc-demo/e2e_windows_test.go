@@ -83,7 +83,7 @@ func TestCloseDrainsInsideTheHold(t *testing.T) {
 	), c.Output())
 	// Once the drain is over the demo ends by the event (ctrlc.Exit), with
 	// the status Windows gives a process it ends after a close.
-	assert.Equal(t, ctrlctest.StatusControlCExit, uint32(st.Code),
+	assert.Equal(t, uint32(ctrlctest.StatusControlCExit), uint32(st.Code),
 		"the demo %v; want STATUS_CONTROL_C_EXIT, once it said good bye; output:\n%s", st, c.Output())
 
 	f, err := os.Open(unprocessed)
