@@ -32,6 +32,7 @@ REQUIRED=(
 	TestChildCloseGrace TestChildCloseExit
 	TestCtrlBreak TestSecondCtrlBreakForcesExit TestCloseDrainsInsideTheHold
 	TestExitStatusControlCExit TestForcedExitStatusControlCExit TestCloseEventForcedExit TestCtrlCIgnoredAtStart
+	TestServiceStopDrains TestBridgeStop TestBridgeShutdown TestBridgeStorm
 )
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
