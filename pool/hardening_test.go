@@ -13,7 +13,6 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -140,12 +139,8 @@ func TestPanicNilUnderPanicNilIsRecorded(t *testing.T) {
 	cmd := ctrlctest.Self("panicnil")
 	cmd.Env = append(cmd.Env, "GODEBUG=panicnil=1")
 	c := ctrlctest.Start(t, cmd)
-	line := c.WaitFor("report ")
-	code, err := c.Wait()
-	require.NoError(t, err, c.Output())
-	require.Equal(t, 0, code, c.Output())
 	var got map[string]any
-	require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(line, "report ")), &got), line)
+	readReport(t, c, &got)
 	assert.Equal(t, map[string]any{"panicked": []any{2.0}, "completed": 3.0, "abandoned": nil,
 		"nilValue": true, "balanced": true}, got)
 }
