@@ -4,7 +4,6 @@ package ctrlc_test
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -137,7 +136,7 @@ func TestChildCloseExit(t *testing.T) {
 // without a display, and with one, closing it ends the processes with exit
 // code 0 without calling their handlers: Windows runs this test.
 func TestChildCloseWindow(t *testing.T) {
-	file := tempFile(t, "close.txt")
+	file := ctrlctest.TempFile(t, "close.txt")
 	cmd := ctrlctest.Self("win-close")
 	cmd.Env = append(cmd.Env, ctrlc.ChildFileEnv+"="+file)
 	cmd.SysProcAttr = &syscall.SysProcAttr{CreationFlags: windows.CREATE_NEW_CONSOLE, HideWindow: true}
@@ -155,27 +154,4 @@ func TestChildCloseWindow(t *testing.T) {
 	if got != want || code != 0 {
 		t.Fatalf("child exit code %d (%v), file:\n%s\nwant exit code 0, file:\n%s", code, err, got, want)
 	}
-}
-
-// tempFile returns the path of a file in a new temporary directory that the
-// test's clean-up removes. Not t.TempDir: under Wine 8, Go's os.RemoveAll
-// fails on anything inside a directory ("Invalid function": Wine lacks
-// NtSetInformationFile's FileDispositionInformationEx), while os.Remove,
-// which uses DeleteFile and RemoveDirectory, works.
-func tempFile(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "ctrlc-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(dir, name)
-	t.Cleanup(func() {
-		if err := os.Remove(file); err != nil && !os.IsNotExist(err) {
-			t.Error(err)
-		}
-		if err := os.Remove(dir); err != nil {
-			t.Error(err)
-		}
-	})
-	return file
 }

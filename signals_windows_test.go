@@ -11,8 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
+	"github.com/ctrlc-go/ctrlc/internal/wine"
 	"golang.org/x/sys/windows"
 )
 
@@ -71,7 +71,7 @@ func wantEvent(t *testing.T, l *Listener, kind Kind, native uint32, str string) 
 // child with a console of its own. Under Wine the console is the terminal
 // scripts/wine-test.sh makes for the run, which only this binary uses.
 func TestConsoleCtrlC(t *testing.T) {
-	if _, wine := wineVersion(); !wine && os.Getenv(ownConsoleEnv) == "" {
+	if _, underWine := wine.Version(); !underWine && os.Getenv(ownConsoleEnv) == "" {
 		runInOwnConsole(t)
 		return
 	}
@@ -98,21 +98,6 @@ func TestConsoleCtrlC(t *testing.T) {
 		t.Fatalf("a second event %v after one CTRL_C_EVENT", e)
 	case <-time.After(100 * time.Millisecond):
 	}
-}
-
-// wineVersion returns Wine's version and true under Wine (its ntdll exports
-// wine_get_version). ctrlctest.WineVersion does the same, but this package's
-// own tests cannot import ctrlctest, which imports the package.
-func wineVersion() (string, bool) {
-	p := windows.NewLazySystemDLL("ntdll.dll").NewProc("wine_get_version")
-	if p.Find() != nil {
-		return "", false
-	}
-	r, _, _ := p.Call()
-	if r == 0 {
-		return "?", true
-	}
-	return windows.BytePtrToString(*(**byte)(unsafe.Pointer(&r))), true // r points into ntdll
 }
 
 // runInOwnConsole runs TestConsoleCtrlC in a child test binary that has a

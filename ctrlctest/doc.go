@@ -54,4 +54,8 @@
 // A test binary can be its own child program: Self returns a command that
 // runs it again as a named scenario, and RunChild, called from TestMain,
 // runs that scenario, which reads the args given to Self with Args.
+//
+// TempDir and TempFile stand in for t.TempDir in tests that also run under
+// Wine, whose clean-up t.TempDir's fails, and WineVersion tells a test it
+// runs there.
 package ctrlctest

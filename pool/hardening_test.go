@@ -13,7 +13,6 @@ import (
 	"os"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -140,12 +139,8 @@ func TestPanicNilUnderPanicNilIsRecorded(t *testing.T) {
 	cmd := ctrlctest.Self("panicnil")
 	cmd.Env = append(cmd.Env, "GODEBUG=panicnil=1")
 	c := ctrlctest.Start(t, cmd)
-	line := c.WaitFor("report ")
-	code, err := c.Wait()
-	require.NoError(t, err, c.Output())
-	require.Equal(t, 0, code, c.Output())
 	var got map[string]any
-	require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(line, "report ")), &got), line)
+	readReport(t, c, &got)
 	assert.Equal(t, map[string]any{"panicked": []any{2.0}, "completed": 3.0, "abandoned": nil,
 		"nilValue": true, "balanced": true}, got)
 }
@@ -263,6 +258,20 @@ func TestAPanickingLoggerDoesNotWedgeThePool(t *testing.T) {
 	assert.Equal(t, err, err2)
 }
 
+// queueBehindPlugs submits items -8..-1, which p's handler holds in its 8
+// workers, each calling plugged.Done, and once all 8 run queues items
+// 0..1999 behind them.
+func queueBehindPlugs(t *testing.T, p *Pool[int], plugged *sync.WaitGroup) {
+	t.Helper()
+	for i := -8; i < 0; i++ {
+		require.NoError(t, p.Submit(context.Background(), i))
+	}
+	plugged.Wait()
+	for i := 0; i < 2000; i++ {
+		require.NoError(t, p.Submit(context.Background(), i))
+	}
+}
+
 // Before: the drain and the workers handed queued items back concurrently,
 // so Report.Unprocessed came out of queue order.
 func TestUnprocessedIsInQueueOrder(t *testing.T) {
@@ -280,13 +289,7 @@ func TestUnprocessedIsInQueueOrder(t *testing.T) {
 			return nil
 		}, Options{Workers: 8, QueueSize: 2000, Policy: Abandon})
 		require.NoError(t, err)
-		for i := -8; i < 0; i++ {
-			require.NoError(t, p.Submit(context.Background(), i))
-		}
-		plugged.Wait()
-		for i := 0; i < 2000; i++ {
-			require.NoError(t, p.Submit(context.Background(), i))
-		}
+		queueBehindPlugs(t, p, &plugged)
 		r, err := p.Shutdown(context.Background())
 		require.NoError(t, err)
 		require.Len(t, r.Unprocessed, 2000)
@@ -308,13 +311,7 @@ func TestUnprocessedIsInQueueOrderAfterTheDrainDeadline(t *testing.T) {
 			return nil
 		}, Options{Workers: 8, QueueSize: 2000, DrainTimeout: 20 * time.Millisecond})
 		require.NoError(t, err)
-		for i := -8; i < 0; i++ {
-			require.NoError(t, p.Submit(context.Background(), i))
-		}
-		plugged.Wait()
-		for i := 0; i < 2000; i++ {
-			require.NoError(t, p.Submit(context.Background(), i))
-		}
+		queueBehindPlugs(t, p, &plugged)
 		r, err := p.Shutdown(context.Background())
 		require.ErrorIs(t, err, ErrDrainTimeout)
 		require.Len(t, r.Unprocessed, 2000)

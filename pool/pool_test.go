@@ -2,6 +2,7 @@ package pool
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -25,6 +26,19 @@ var childScenarios = map[string]func() int{}
 func TestMain(m *testing.M) {
 	ctrlctest.RunChild(childScenarios)
 	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("runtime.handleEvent")) // js/wasm's event goroutine
+}
+
+// readReport waits for the line "report <JSON>" of a child scenario, then
+// for the child to exit 0 by itself, and decodes the JSON into r; it
+// returns the line.
+func readReport(t *testing.T, c *ctrlctest.Process, r any) string {
+	t.Helper()
+	line := c.WaitFor("report ")
+	code, err := c.Wait()
+	require.NoError(t, err, c.Output())
+	require.Equal(t, 0, code, "the child exited by itself; output:\n%s", c.Output())
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(line, "report ")), r), line)
+	return line
 }
 
 func nop(context.Context, int) error { return nil }

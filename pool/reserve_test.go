@@ -10,6 +10,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// untilCancelled returns an item handler that works until its context
+// ends, and a channel that gets the time it ended.
+func untilCancelled() (func(context.Context, int) error, chan time.Time) {
+	cancelled := make(chan time.Time, 1)
+	return func(ctx context.Context, _ int) error {
+		<-ctx.Done()
+		cancelled <- time.Now()
+		return context.Cause(ctx)
+	}, cancelled
+}
+
 // needs returns an OnStop function that needs d of work under a live
 // context, and a channel telling whether it got it.
 func needs(d time.Duration) (func(context.Context) error, chan bool) {
@@ -68,12 +79,8 @@ func TestKillWaitKeepsTimeForOnStop(t *testing.T) {
 // With hook timeouts longer than the budget, the hooks keep half of what
 // is left when the drain begins, not all of it: the drain gets the rest.
 func TestHookReserveIsAtMostHalfTheBudget(t *testing.T) {
-	cancelled := make(chan time.Time, 1)
-	p, err := New(func(ctx context.Context, _ int) error {
-		<-ctx.Done()
-		cancelled <- time.Now()
-		return context.Cause(ctx)
-	}, Options{Workers: 1, ShutdownTimeout: time.Second, DrainTimeout: time.Hour, HookTimeout: time.Hour})
+	work, cancelled := untilCancelled()
+	p, err := New(work, Options{Workers: 1, ShutdownTimeout: time.Second, DrainTimeout: time.Hour, HookTimeout: time.Hour})
 	require.NoError(t, err)
 	first, gotFirst := needs(100 * time.Millisecond)
 	second, gotSecond := needs(100 * time.Millisecond)
@@ -97,12 +104,8 @@ func TestHookReserveIsAtMostHalfTheBudget(t *testing.T) {
 // Without OnStop hooks nothing is kept back (BeforeStop functions run
 // before the drain): the drain may take the whole budget.
 func TestNoOnStopNoReserve(t *testing.T) {
-	cancelled := make(chan time.Time, 1)
-	p, err := New(func(ctx context.Context, _ int) error {
-		<-ctx.Done()
-		cancelled <- time.Now()
-		return context.Cause(ctx)
-	}, Options{Workers: 1, ShutdownTimeout: 400 * time.Millisecond, DrainTimeout: time.Hour, HookTimeout: time.Hour})
+	work, cancelled := untilCancelled()
+	p, err := New(work, Options{Workers: 1, ShutdownTimeout: 400 * time.Millisecond, DrainTimeout: time.Hour, HookTimeout: time.Hour})
 	require.NoError(t, err)
 	require.NoError(t, p.BeforeStop("readiness off", func(context.Context) error { return nil }))
 	require.NoError(t, p.Submit(context.Background(), 1))

@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -66,7 +65,7 @@ func TestSecondCtrlBreakForcesExit(t *testing.T) {
 // while the close handler holds the process open, and only then be ended,
 // as Windows ends it: exit status STATUS_CONTROL_C_EXIT.
 func TestCloseDrainsInsideTheHold(t *testing.T) {
-	unprocessed := tempPath(t, "unprocessed.jsonl")
+	unprocessed := ctrlctest.TempFile(t, "unprocessed.jsonl")
 	// One slow worker and a full queue, abandoned at the drain: the running
 	// command finishes within the hold and the queued ones are handed back.
 	c := startDemo(t, "-workers", "1", "-work", "1s", "-rate", "100", "-queue", "4",
@@ -95,25 +94,4 @@ func TestCloseDrainsInsideTheHold(t *testing.T) {
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &cmd), "line %d of the -unprocessed file: %q", n+1, sc.Text())
 	}
 	assert.Positive(t, n, "the -unprocessed file is empty; output:\n%s", c.Output())
-}
-
-// tempPath returns the path of a file in a new temporary directory that the
-// test's clean-up removes, file and directory. Not t.TempDir: under Wine 8,
-// Go's os.RemoveAll fails on anything inside a directory (Wine lacks
-// NtSetInformationFile's FileDispositionInformationEx), while os.Remove
-// works.
-func tempPath(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "ctrlc-demo-test-")
-	require.NoError(t, err)
-	file := filepath.Join(dir, name)
-	t.Cleanup(func() {
-		if err := os.Remove(file); err != nil && !os.IsNotExist(err) {
-			t.Error(err)
-		}
-		if err := os.Remove(dir); err != nil {
-			t.Error(err)
-		}
-	})
-	return file
 }

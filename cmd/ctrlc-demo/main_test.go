@@ -318,7 +318,7 @@ func TestSummaryBalance(t *testing.T) {
 
 // -unprocessed appends: what an earlier run set aside stays in the file.
 func TestUnprocessedFileAppends(t *testing.T) {
-	file := tempFile(t, "left.jsonl")
+	file := ctrlctest.TempFile(t, "left.jsonl")
 	c, err := parseFlags([]string{"-unprocessed", file}, nil)
 	require.NoError(t, err)
 	assert.Zero(t, c.earlierLines)
@@ -364,22 +364,6 @@ func TestJoined(t *testing.T) {
 	assert.Equal(t, "8 workers joined", joined(8, 0))
 	assert.Equal(t, "6 workers joined, 2 left running an abandoned command", joined(8, 2))
 	assert.Equal(t, "1 worker joined", joined(1, 0))
-}
-
-// tempFile returns the name of a file in a new directory that is removed,
-// file and all, when the test ends. Not t.TempDir: under Wine 8, Go 1.26's
-// os.RemoveAll fails on every entry ("unlinkat …: Invalid function."), and
-// with it TempDir's cleanup; os.Remove works.
-func tempFile(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "ctrlc-demo-test-")
-	require.NoError(t, err)
-	file := filepath.Join(dir, name)
-	t.Cleanup(func() {
-		os.Remove(file)
-		assert.NoError(t, os.Remove(dir), "the test left files behind")
-	})
-	return file
 }
 
 // lineIndex returns the index of the first line containing substr, or -1.

@@ -16,6 +16,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/windows"
@@ -41,7 +42,7 @@ func TestServiceStopDrains(t *testing.T) {
 
 	exe, err := filepath.Abs(demoPath) // Wine: Z:\... for a Unix path
 	require.NoError(t, err)
-	dir := tempDir(t)
+	dir := ctrlctest.TempDir(t)
 	logFile, unprocessedFile := filepath.Join(dir, "demo.log"), filepath.Join(dir, "unprocessed.jsonl")
 	name := fmt.Sprintf("ctrlc-demo-test-%d-%d", os.Getpid(), time.Now().UnixNano()%1e9)
 	// 2 workers on commands of 3 s, 10 more queued: policy abandon lets the
@@ -201,23 +202,6 @@ func removeService(t *testing.T, s *mgr.Service) {
 		}
 	}
 	assert.NoError(t, s.Delete(), "deleting the service")
-}
-
-// tempDir is t.TempDir for this test: under Wine, Go 1.26's os.RemoveAll,
-// which cleans up t.TempDir, fails ("unlinkat ...: Invalid function") where
-// os.Remove of each file succeeds.
-func tempDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "ctrlc-service-test-")
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			assert.NoError(t, os.Remove(filepath.Join(dir, e.Name())))
-		}
-		assert.NoError(t, os.Remove(dir))
-	})
-	return dir
 }
 
 func readFile(t *testing.T, name string) string {

@@ -328,13 +328,10 @@ func checkAllBack(t *testing.T, dir string, n int) (done, pending map[int]int) {
 	return done, pending
 }
 
-// TestGracePeriodCutsTheDrain: jobs that cannot finish before the
-// supervisor's deadline (-grace) are interrupted and handed back, and the
-// process exits before the deadline, whatever the longer -budget says.
-func TestGracePeriodCutsTheDrain(t *testing.T) {
-	const n, grace = 20, 3 * time.Second
-	dir := t.TempDir()
-	p := startWithJobs(t, dir, n, "-announce", "200ms", "-budget", "25s", "-grace", grace.String(), "-workers", "8", "-job", "1h")
+// stopWithin sends p a SIGTERM, waits for it to exit and returns its exit
+// code; an exit later than grace after the signal fails the test.
+func stopWithin(t *testing.T, p *ctrlctest.Process, grace time.Duration) int {
+	t.Helper()
 	sent := time.Now()
 	p.Signal(syscall.SIGTERM)
 	code, _ := p.Wait()
@@ -343,6 +340,17 @@ func TestGracePeriodCutsTheDrain(t *testing.T) {
 	if took := ended.Sub(sent); took > grace {
 		t.Errorf("exited %v after SIGTERM, past the %v grace period", took, grace)
 	}
+	return code
+}
+
+// TestGracePeriodCutsTheDrain: jobs that cannot finish before the
+// supervisor's deadline (-grace) are interrupted and handed back, and the
+// process exits before the deadline, whatever the longer -budget says.
+func TestGracePeriodCutsTheDrain(t *testing.T) {
+	const n, grace = 20, 3 * time.Second
+	dir := t.TempDir()
+	p := startWithJobs(t, dir, n, "-announce", "200ms", "-budget", "25s", "-grace", grace.String(), "-workers", "8", "-job", "1h")
+	code := stopWithin(t, p, grace)
 	_, pending := checkAllBack(t, dir, n)
 	if len(pending) != n {
 		t.Errorf("%d jobs handed back, want all %d (none can finish)", len(pending), n)
@@ -390,14 +398,7 @@ func TestAnnounceLongerThanGrace(t *testing.T) {
 	const n, grace = 5, 2 * time.Second
 	dir := t.TempDir()
 	p := startWithJobs(t, dir, n, "-announce", "20s", "-budget", "25s", "-grace", grace.String(), "-workers", "2", "-job", "1h")
-	sent := time.Now()
-	p.Signal(syscall.SIGTERM)
-	code, _ := p.Wait()
-	ended := time.Now() // a bound from above
-	t.Logf("exit %d %v after SIGTERM; output:\n%s", code, ended.Sub(sent).Round(time.Millisecond), p.Output())
-	if took := ended.Sub(sent); took > grace {
-		t.Errorf("exited %v after SIGTERM, past the %v grace period", took, grace)
-	}
+	code := stopWithin(t, p, grace)
 	if code == 0 {
 		t.Errorf("exit 0, want an error: the announce was cut short")
 	}

@@ -1,6 +1,6 @@
 //go:build windows
 
-package ctrlctest
+package wine
 
 import (
 	"unsafe"
@@ -8,10 +8,9 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// WineVersion returns Wine's version, such as "8.0", and true when the
-// program runs under Wine (whose ntdll exports wine_get_version), so that a
-// test can skip what Wine cannot do, with the reason.
-func WineVersion() (string, bool) {
+// Version returns Wine's version, such as "8.0", and true when the program
+// runs under Wine, whose ntdll exports wine_get_version.
+func Version() (string, bool) {
 	p := windows.NewLazySystemDLL("ntdll.dll").NewProc("wine_get_version")
 	if p.Find() != nil {
 		return "", false
