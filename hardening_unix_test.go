@@ -20,7 +20,8 @@ func init() {
 	childScenarios["ignored"] = childIgnored
 }
 
-// childSetHandlerLoop replaces its handler over and over for CHILD_SLEEP.
+// childSetHandlerLoop replaces its handler over and over for a second,
+// from the first signal on.
 func childSetHandlerLoop() int {
 	handled := make(chan struct{}, 1)
 	h := func(Event) {
