@@ -25,9 +25,7 @@ func exit(e Event) {
 			// threads, so no unblocking is needed.
 			signal.Reset(sig)
 			if unix.Kill(os.Getpid(), sig) == nil {
-				for start := time.Now(); time.Since(start) < raiseWait; {
-					time.Sleep(time.Millisecond)
-				}
+				time.Sleep(raiseWait)
 			}
 		}
 	}

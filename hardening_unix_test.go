@@ -20,7 +20,8 @@ func init() {
 	childScenarios["ignored"] = childIgnored
 }
 
-// childSetHandlerLoop replaces its handler over and over for CHILD_SLEEP.
+// childSetHandlerLoop replaces its handler over and over for a second,
+// from the first signal on.
 func childSetHandlerLoop() int {
 	handled := make(chan struct{}, 1)
 	h := func(Event) {
@@ -99,8 +100,8 @@ func childIgnored() int {
 	return 0
 }
 
-// A logger that calls runtime.Goexit ends the goroutine that took the
-// signal off os/signal; the next signal is still heard.
+// A logger that calls runtime.Goexit does not end the goroutine that takes
+// the signals off os/signal: the next signal is still heard.
 func TestGoexitInLoggerKeepsSignalsHeard(t *testing.T) {
 	l, err := Notify(WithLogger(slog.New(hostileHandler{goexit: true})), WithoutForceExit(), WithRepeatWindow(0), WithEvenIfIgnored())
 	require.NoError(t, err)

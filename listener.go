@@ -130,21 +130,32 @@ func (l *Listener) deliver(e Event, at time.Time) (took, force bool, seen Event)
 	return true, force, e
 }
 
-// log calls f with the listener's logger, if it has one. A logger that
-// panics does not take the delivery path down with it: the panic is reported
-// on standard error, and log reports whether f completed.
-func (c *config) log(f func(*slog.Logger)) (ok bool) {
+// log calls f with the listener's logger, if it has one, and reports
+// whether f completed. A logger that panics or calls runtime.Goexit does not
+// take the delivery path down with it: f runs on a goroutine of its own,
+// which alone ends, and the panic or Goexit is reported on standard error.
+// (On Windows the delivery path is the console's thread, where a Goexit
+// would be fatal to the process.)
+func (c *config) log(f func(*slog.Logger)) bool {
 	lg := c.logger
 	if lg == nil {
 		return false
 	}
-	defer func() {
-		if !ok {
-			if p := recover(); p != nil {
-				fmt.Fprintf(stderr, "ctrlc: the logger panicked: %v\n", p)
+	completed := make(chan bool, 1)
+	go func() {
+		ok := false
+		defer func() {
+			if !ok {
+				if p := recover(); p != nil {
+					fmt.Fprintf(stderr, "ctrlc: the logger panicked: %v\n", p)
+				} else {
+					fmt.Fprintln(stderr, "ctrlc: the logger called runtime.Goexit")
+				}
 			}
-		}
+			completed <- ok
+		}()
+		f(lg)
+		ok = true
 	}()
-	f(lg)
-	return true
+	return <-completed
 }

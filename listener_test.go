@@ -173,3 +173,23 @@ func TestPanickingLogger(t *testing.T) {
 	assert.Contains(t, out.String(), "ctrlc: the logger panicked: logger bug")
 	assert.Contains(t, out.String(), "is event 2 during shutdown: exiting with code 130", "the forced exit's line falls back to stderr")
 }
+
+// A logger that calls runtime.Goexit ends neither the goroutine that
+// delivers (here the test's own, through Trigger) nor the delivery: the
+// other listeners get the event, and the forced exit still comes.
+func TestGoexitInLoggerLeavesDeliveryWhole(t *testing.T) {
+	out := captureStderr(t)
+	exits := fakeExit(t)
+	hostile, err := Notify(WithLogger(slog.New(hostileHandler{goexit: true})), WithForceExit(1))
+	require.NoError(t, err)
+	defer hostile.Stop()
+	plain, err := Notify(WithForceExit(1))
+	require.NoError(t, err)
+	defer plain.Stop()
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	assert.Equal(t, 1, recv(t, hostile).Seq)
+	assert.Equal(t, 1, recv(t, plain).Seq)
+	assert.Equal(t, Interrupt, waitExit(t, exits).Kind)
+	assert.Contains(t, out.String(), "ctrlc: the logger called runtime.Goexit")
+	assert.Contains(t, out.String(), "is event 1 during shutdown: exiting with code 130", "the forced exit's line falls back to stderr")
+}

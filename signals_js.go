@@ -62,16 +62,7 @@ func disable(k Kind) {
 }
 
 func (w *jsWatcher) run(k Kind) {
-	quit := false
-	defer func() {
-		if quit {
-			w.fn.Release()
-		} else {
-			// A logger called runtime.Goexit on this goroutine: carry on
-			// on a new one, or the signal would go unheard.
-			go w.run(k)
-		}
-	}()
+	defer w.fn.Release()
 	// Node's signal listeners do not keep its event loop alive; a pending Go
 	// timer does, so a program waiting only on the shutdown channel is not
 	// ended as deadlocked.
@@ -86,7 +77,6 @@ func (w *jsWatcher) run(k Kind) {
 		case <-keepAlive.C:
 			keepAlive.Reset(24 * time.Hour)
 		case <-w.quit:
-			quit = true
 			return
 		}
 	}

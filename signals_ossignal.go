@@ -63,21 +63,12 @@ func (w *watcher) run(k Kind) {
 	// dispatch drops it if the watcher was replaced meanwhile, and keeps it
 	// from listeners added after it was taken.
 	current := func() bool { return watchers[k] == w }
-	quit := false
-	defer func() {
-		if !quit {
-			// A logger called runtime.Goexit on this goroutine: carry on
-			// on a new one, or the signal would go unheard.
-			go w.run(k)
-		}
-	}()
 	for {
 		select {
 		case s := <-w.c:
 			src := source{native: true, gen: hub.gen.Load(), current: current}
 			dispatch(Event{Kind: k, Native: nativeOfSignal(s), Time: time.Now()}, src)
 		case <-w.quit:
-			quit = true
 			return
 		}
 	}

@@ -19,6 +19,7 @@ import (
 // of signals_unix_test.go), sent with ctrlctest.
 
 func child(t *testing.T, name string, env ...string) *ctrlctest.Process {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts child processes")
 	}

@@ -5,6 +5,7 @@ package ctrlc
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
@@ -240,6 +241,30 @@ func TestCallbackUnwantedEvent(t *testing.T) {
 		t.Fatal("handler(CTRL_BREAK_EVENT) held the process: only close, logoff and shutdown may")
 	}
 	wantEvent(t, l, Break, windows.CTRL_BREAK_EVENT, "break (CTRL_BREAK_EVENT)")
+}
+
+// A logger that calls runtime.Goexit on the console's thread, where a
+// Goexit is fatal to the process, takes neither the handler nor the event
+// down: the handler returns TRUE and the listener gets the event.
+func TestCallbackGoexitInLogger(t *testing.T) {
+	out := captureStderr(t)
+	l, err := Notify(WithKinds(Break), WithLogger(slog.New(hostileHandler{goexit: true})), WithoutForceExit())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Stop()
+	select {
+	case r := <-callHandler(t, windows.CTRL_BREAK_EVENT):
+		if r != 1 {
+			t.Errorf("handler(CTRL_BREAK_EVENT) with a Break listener = %d; want 1 (TRUE)", r)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("handler(CTRL_BREAK_EVENT) still runs after 5 s")
+	}
+	wantEvent(t, l, Break, windows.CTRL_BREAK_EVENT, "break (CTRL_BREAK_EVENT)")
+	if !strings.Contains(out.String(), "ctrlc: the logger called runtime.Goexit") {
+		t.Errorf("standard error %q does not report the Goexit", out.String())
+	}
 }
 
 // childWinBreak waits for one event and prints it.

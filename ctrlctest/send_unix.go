@@ -3,9 +3,10 @@
 package ctrlctest
 
 import (
+	"math"
+
 	"github.com/ctrlc-go/ctrlc"
 	"golang.org/x/sys/unix"
-	"math"
 )
 
 // signals holds the signal of each kind that has one on Unix.

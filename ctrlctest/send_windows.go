@@ -96,7 +96,7 @@ func send(pid int, k ctrlc.Kind) error {
 	case err != nil:
 		return fmt.Errorf("waiting for the CtrlRoutine thread: %w", err)
 	case !holds && w == uint32(windows.WAIT_TIMEOUT):
-		return fmt.Errorf("the process's handlers for %s still run after %v", ctrlName(ev), limit)
+		return fmt.Errorf("the process's handlers for %v still run after %v", ctrlc.Event{Kind: k, Native: int(ev)}, limit)
 	case !holds:
 		return nil
 	case w == uint32(windows.WAIT_TIMEOUT):
@@ -132,22 +132,6 @@ func endAsWindows(proc windows.Handle, wait time.Duration) error {
 func exited(proc windows.Handle) bool {
 	w, err := windows.WaitForSingleObject(proc, 0)
 	return err == nil && w == windows.WAIT_OBJECT_0
-}
-
-func ctrlName(ev uint32) string {
-	switch ev {
-	case windows.CTRL_C_EVENT:
-		return "CTRL_C_EVENT"
-	case windows.CTRL_BREAK_EVENT:
-		return "CTRL_BREAK_EVENT"
-	case windows.CTRL_CLOSE_EVENT:
-		return "CTRL_CLOSE_EVENT"
-	case windows.CTRL_LOGOFF_EVENT:
-		return "CTRL_LOGOFF_EVENT"
-	case windows.CTRL_SHUTDOWN_EVENT:
-		return "CTRL_SHUTDOWN_EVENT"
-	}
-	return fmt.Sprintf("event %d", ev)
 }
 
 var errNoCtrlRoutine = errors.New("CtrlRoutine not found")

@@ -26,7 +26,7 @@ set -euo pipefail
 # group), TestChildCloseWindow (Wine's consoles have no window to close) and
 # TestCtrlRoutineFromHelper (Windows' way of finding CtrlRoutine).
 REQUIRED=(
-	TestConsoleCtrlC TestCloseHoldUntilStop TestCloseHoldUntilGrace TestCallbackUnwantedEvent
+	TestConsoleCtrlC TestCloseHoldUntilStop TestCloseHoldUntilGrace TestCallbackUnwantedEvent TestCallbackGoexitInLogger
 	TestSendEachKind TestSendUnsupportedKind TestSendToExitedProcess TestSendEndsAHoldAtWindowsLimit
 	TestChildBreak TestChildBreakAfterStop TestChildWaitsOnTheChannelAlone TestChildClose TestChildLogoff TestChildShutdown
 	TestChildCloseGrace TestChildCloseExit
