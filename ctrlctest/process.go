@@ -20,6 +20,14 @@ import (
 // the test instead of hanging it.
 const Timeout = 30 * time.Second
 
+// OutputGrace is how long, once the process has exited, Start's process
+// waits for its output to end before it closes the output pipe (the
+// exec.Cmd's WaitDelay, when the caller left it zero). Output goes on after
+// an exit only when the process left a child holding the pipe (sh -c
+// 'server &'); without the bound, Wait and the test's clean-up would wait
+// for that grandchild forever.
+const OutputGrace = 2 * time.Second
+
 // CanStart reports whether this platform can start child processes: js/wasm
 // and wasip1 cannot, and there Start skips the test that calls it.
 const CanStart = runtime.GOOS != "js" && runtime.GOOS != "wasip1"
@@ -64,6 +72,9 @@ func Start(t testing.TB, cmd *exec.Cmd) *Process {
 	}
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
+	if cmd.WaitDelay == 0 {
+		cmd.WaitDelay = OutputGrace
+	}
 	p := &Process{t: t, Cmd: cmd, added: make(chan struct{}, 1), eof: make(chan struct{}), done: make(chan struct{})}
 	p.group = prepare(cmd)
 	if err := cmd.Start(); err != nil {
