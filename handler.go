@@ -43,8 +43,9 @@ type handlerRun struct {
 // SetHandler replaces a handler set before: the new handler listens before
 // the old one stops, so the default action (death) never comes back in
 // between, and once SetHandler returns the old handler is not called again
-// (a call already under way finishes on its own, and SetHandler does not
-// wait for it: h may itself call SetHandler). Events the old handler had
+// (a call already under way, which begins when its handler goroutine takes
+// the event off the queue, just before h runs, finishes on its own, and
+// SetHandler does not wait for it: h may itself call SetHandler). Events the old handler had
 // queued but not started are dropped with it; the new handler gets every
 // event from the moment its listener is in place, within the SetHandler
 // call. A panic in h is recovered and reported on standard error, and so is
