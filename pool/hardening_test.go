@@ -448,3 +448,33 @@ func TestShutdownFromInsideAnItemOrAHook(t *testing.T) {
 	assert.Empty(t, r.Abandoned)
 	assert.ErrorIs(t, p.Submit(context.Background(), 2), ErrClosed)
 }
+
+// Before: Report.Submitted was the sum of the outcomes, so Balanced held for
+// a report that lost an item or counted one twice: every Balanced check in
+// the tests could not fail.
+func TestAnItemLostOrCountedTwiceUnbalancesTheReport(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		miscount  func(p *Pool[int])
+		submitted int
+		want      string
+	}{
+		{"lost", func(p *Pool[int]) { p.state.Add(admitOne); p.state.Add(sendDone) }, 2,
+			"2 items accepted, 1 accounted for (a bug in the pool)"},
+		{"twice", func(p *Pool[int]) { p.rejected.Add(1) }, 0,
+			"0 items accepted, 1 accounted for (a bug in the pool)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each waits settleLimit
+			p, err := New(nop, Options{Workers: 1})
+			require.NoError(t, err)
+			require.NoError(t, p.Submit(context.Background(), 1))
+			tc.miscount(p)
+			r, err := p.Shutdown(context.Background())
+			assert.ErrorContains(t, err, tc.want)
+			assert.Equal(t, tc.submitted, r.Submitted)
+			assert.Equal(t, 1, r.Completed)
+			assert.False(t, r.Balanced())
+		})
+	}
+}

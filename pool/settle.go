@@ -18,7 +18,10 @@ type snapshot[T any] struct {
 	running     []T // held, not claimed
 	errs        []*ItemError[T]
 	dropped     map[string]int
-	missing     int // items not found before settleLimit: a bug if ever non-zero
+	// accepted is the items Submit and TrySubmit accepted, and missing
+	// those of them not counted above (negative if some were counted
+	// twice) when settleLimit passed: a bug if non-zero.
+	accepted, missing int
 }
 
 // settleLimit bounds settle's wait for items moving between two places
@@ -76,7 +79,8 @@ func (p *Pool[T]) settle(claim bool) snapshot[T] {
 				running:     items(running),
 				errs:        slices.Clone(p.itemErrs),
 				dropped:     maps.Clone(p.dropped),
-				missing:     int(diff),
+				accepted:    n + int(int32(diff)), // the ticket count is modulo 2^32; n is not
+				missing:     int(int32(diff)),
 			}
 			p.mu.Unlock()
 			break

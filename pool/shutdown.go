@@ -217,7 +217,7 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event, osDeadline time.Time)
 		cancelKill()
 	}
 	s := p.settle(true)
-	r.Submitted = s.completed + len(s.failed) + len(s.panicked) + len(s.unprocessed) + len(s.interrupted) + len(s.abandoned)
+	r.Submitted = s.accepted // not the sum of the outcomes: a lost item leaves the report unbalanced
 	r.Completed, r.Failed, r.Panicked = s.completed, s.failed, s.panicked
 	r.Unprocessed, r.Interrupted, r.Abandoned, r.Errors = s.unprocessed, s.interrupted, s.abandoned, s.errs
 	if n := len(s.unprocessed) - unprocessedBefore; expired != nil && n > 0 {
@@ -235,7 +235,8 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event, osDeadline time.Time)
 			n, time.Since(start).Round(time.Millisecond), ErrAbandoned, expired))
 	}
 	if s.missing != 0 {
-		extra[StageInFlight] = append(extra[StageInFlight], fmt.Errorf("%d items not accounted for (a bug in the pool)", s.missing))
+		extra[StageInFlight] = append(extra[StageInFlight], fmt.Errorf("%d items accepted, %d accounted for (a bug in the pool)",
+			r.Submitted, r.Submitted-s.missing))
 	}
 	r.stage(StageInFlight, start)
 
