@@ -171,13 +171,15 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event, osDeadline time.Time)
 	}
 	drain, cancelDrain := context.WithTimeoutCause(window, p.opts.DrainTimeout, ErrDrainTimeout)
 	defer cancelDrain()
-	var expired error // the drain's end: nil, or the items' cancel cause
+	var expired error    // the drain's end: nil, or the items' cancel cause
+	var expiredIn string // the stage it ended in
 	unprocessedBefore := 0
 	expire := func(stage string) {
 		expired = context.Cause(drain)
 		if !errors.Is(expired, ErrDrainTimeout) {
 			expired = fmt.Errorf("%w: %w", ErrDrainTimeout, expired)
 		}
+		expiredIn = stage
 		p.mu.Lock()
 		unprocessedBefore = len(p.unprocessed)
 		p.cancelStage = stage
@@ -224,11 +226,8 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event, osDeadline time.Time)
 		extra[StageQueue] = append(extra[StageQueue], fmt.Errorf("%d queued items handed back unrun after %v: %w",
 			n, r.Stages[len(r.Stages)-1].Duration.Round(time.Millisecond), expired))
 	}
-	if n := len(s.interrupted); n > 0 {
-		p.mu.Lock()
-		stage := p.cancelStage // where their own errors are
-		p.mu.Unlock()
-		extra[stage] = append(extra[stage], fmt.Errorf("%d running items interrupted: %w", n, expired))
+	if n := len(s.interrupted); n > 0 { // in the stage of their own errors
+		extra[expiredIn] = append(extra[expiredIn], fmt.Errorf("%d running items interrupted: %w", n, expired))
 	}
 	if n := len(s.abandoned); n > 0 {
 		extra[StageInFlight] = append(extra[StageInFlight], fmt.Errorf("%d items still running after %v: %w: %w",
