@@ -478,3 +478,27 @@ func TestAnItemLostOrCountedTwiceUnbalancesTheReport(t *testing.T) {
 		})
 	}
 }
+
+// Before: settle read the tickets and the rejections without waiting for
+// the submitters in flight, so a Submit admitted just as the intake closed
+// (it bumps the tickets, then the rejections) could be read half done: one
+// item too many accepted, and a shutdown reporting it lost.
+func TestASubmitRejectedAsIntakeClosesIsNotLost(t *testing.T) {
+	p, err := New(nop, Options{Workers: 1})
+	require.NoError(t, err)
+	require.NoError(t, p.Submit(context.Background(), 1))
+	p.closeIntake()
+	// A Submit that found the pool open, then admitted itself once closed:
+	// Submit's steps, paused between the admission and the rejection.
+	require.NotZero(t, p.state.Add(admitOne)&closedBit)
+	done := make(chan struct{})
+	var r *Report[int]
+	go func() { defer close(done); r, err = p.Shutdown(context.Background()) }()
+	time.Sleep(50 * time.Millisecond) // lets the shutdown reach its count, if it does not wait
+	_ = p.reject(ErrClosed)
+	<-done
+	require.NoError(t, err)
+	assert.Equal(t, 1, r.Submitted)
+	assert.Equal(t, 1, r.Completed)
+	assert.True(t, r.Balanced())
+}

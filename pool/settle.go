@@ -40,7 +40,7 @@ const settleLimit = 2 * time.Second
 func (p *Pool[T]) settle(claim bool) snapshot[T] {
 	p.readMu.Lock()
 	defer p.readMu.Unlock()
-	accepted := uint32(p.state.Load()>>ticketShift) - uint32(p.rejected.Load())
+	accepted := p.acceptedCount()
 	held := make([]bool, len(p.workers))
 	var running []entry[T]
 	var snap snapshot[T]
@@ -94,6 +94,22 @@ func (p *Pool[T]) settle(claim bool) snapshot[T] {
 		}
 	}
 	return snap
+}
+
+// acceptedCount returns the items accepted, modulo 2^32. Intake must be
+// closed. A submitter admitted just as it closed bumps the tickets and then
+// the rejections: the two are read between two equal loads of state with
+// none in flight, so that no admission came between them and every
+// rejection of the tickets read is counted.
+func (p *Pool[T]) acceptedCount() uint32 {
+	for backoff := time.Microsecond; ; backoff = min(2*backoff, time.Millisecond) {
+		s := p.state.Load()
+		rejected := p.rejected.Load()
+		if s&stateInFlight == 0 && p.state.Load() == s {
+			return uint32(s>>ticketShift) - uint32(rejected)
+		}
+		time.Sleep(backoff)
+	}
 }
 
 // inOrder returns the items of es in the order they were accepted. Tickets
