@@ -502,3 +502,60 @@ func TestASubmitRejectedAsIntakeClosesIsNotLost(t *testing.T) {
 	assert.Equal(t, 1, r.Completed)
 	assert.True(t, r.Balanced())
 }
+
+// brokenDone is a caller's context whose Done panics or calls
+// runtime.Goexit, or, with ended, is closed while Err says nil.
+type brokenDone struct {
+	context.Context
+	goexit, ended bool
+}
+
+func (c brokenDone) Err() error { return nil }
+
+func (c brokenDone) Done() <-chan struct{} {
+	if c.ended {
+		ended := make(chan struct{})
+		close(ended)
+		return ended
+	}
+	if c.goexit {
+		runtime.Goexit()
+	}
+	panic("Done broke")
+}
+
+// Before: Submit called ctx.Done on a full queue after counting itself in
+// flight; a context whose Done panicked (or called runtime.Goexit) left the
+// count held, and every later Shutdown waited for it forever. A context
+// ended with a nil Err made Submit return nil for an item it rejected.
+func TestABrokenContextOnAFullQueueLeavesThePoolWorking(t *testing.T) {
+	gate := make(chan struct{})
+	h, started := gated(gate)
+	p, err := New(h, Options{Workers: 1, QueueSize: 1})
+	require.NoError(t, err)
+	require.NoError(t, p.Submit(context.Background(), 0))
+	<-started
+	require.NoError(t, p.Submit(context.Background(), 1)) // the queue is full
+	assert.PanicsWithValue(t, "Done broke", func() { _ = p.Submit(brokenDone{Context: context.Background()}, 2) })
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		_ = p.Submit(brokenDone{Context: context.Background(), goexit: true}, 3)
+	}()
+	<-exited
+	assert.ErrorIs(t, p.Submit(brokenDone{Context: context.Background(), ended: true}, 4), context.Canceled,
+		"an error, not nil: the item is not in the report")
+	close(gate)
+	done := make(chan struct{})
+	var r *Report[int]
+	go func() { defer close(done); r, err = p.Shutdown(context.Background()) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second): // a hang detector, not a speed check
+		t.Fatal("Shutdown waits for a Submit that is gone")
+	}
+	require.NoError(t, err)
+	assert.Equal(t, 2, r.Submitted)
+	assert.Equal(t, 2, r.Completed)
+	assert.True(t, r.Balanced())
+}
