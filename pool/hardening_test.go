@@ -559,3 +559,24 @@ func TestABrokenContextOnAFullQueueLeavesThePoolWorking(t *testing.T) {
 	assert.Equal(t, 2, r.Completed)
 	assert.True(t, r.Balanced())
 }
+
+type goexitHandler struct{ slog.Handler }
+
+func (goexitHandler) Handle(context.Context, slog.Record) error { runtime.Goexit(); return nil }
+
+// Before: a Logger that called runtime.Goexit ended the first Shutdown's
+// goroutine mid-shutdown, and every later call returned a nil report with
+// a nil error.
+func TestALoggerCallingGoexitFailsTheShutdownWithAnError(t *testing.T) {
+	logger := slog.New(goexitHandler{slog.NewTextHandler(os.Stderr, nil)})
+	p, err := New(nop, Options{Workers: 1, Logger: logger})
+	require.NoError(t, err)
+	exited := make(chan struct{})
+	go func() { defer close(exited); _, _ = p.Shutdown(context.Background()) }()
+	<-exited
+	r, err := p.Shutdown(context.Background())
+	assert.Nil(t, r)
+	assert.ErrorIs(t, err, ErrGoexit)
+	assert.ErrorContains(t, err, "pool: shutdown failed")
+	assert.Empty(t, p.TakePending(), "and the workers, left running, still stop")
+}

@@ -100,12 +100,18 @@ func (p *Pool[T]) shutdownWith(ctx context.Context, e ctrlc.Event, deadline time
 			// Whatever happens in stop (a Logger calling runtime.Goexit
 			// included), later calls must not wait forever.
 			defer close(call.done)
+			returned := false
 			defer func() {
-				if v := recover(); v != nil {
+				if !returned {
+					v := recover() // nil only for runtime.Goexit: panic(nil) is a *runtime.PanicNilError
+					if v == nil {
+						v = ErrGoexit
+					}
 					call.err = fmt.Errorf("pool: shutdown failed: %w", &PanicError{Value: v, Stack: debug.Stack()})
 				}
 			}()
 			call.report, call.err = p.stop(ctx, e, deadline)
+			returned = true
 		}()
 	}
 	select {
