@@ -448,3 +448,135 @@ func TestShutdownFromInsideAnItemOrAHook(t *testing.T) {
 	assert.Empty(t, r.Abandoned)
 	assert.ErrorIs(t, p.Submit(context.Background(), 2), ErrClosed)
 }
+
+// Before: Report.Submitted was the sum of the outcomes, so Balanced held for
+// a report that lost an item or counted one twice: every Balanced check in
+// the tests could not fail.
+func TestAnItemLostOrCountedTwiceUnbalancesTheReport(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		miscount  func(p *Pool[int])
+		submitted int
+		want      string
+	}{
+		{"lost", func(p *Pool[int]) { p.state.Add(admitOne); p.state.Add(sendDone) }, 2,
+			"2 items accepted, 1 accounted for (a bug in the pool)"},
+		{"twice", func(p *Pool[int]) { p.rejected.Add(1) }, 0,
+			"0 items accepted, 1 accounted for (a bug in the pool)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each waits settleLimit
+			p, err := New(nop, Options{Workers: 1})
+			require.NoError(t, err)
+			require.NoError(t, p.Submit(context.Background(), 1))
+			tc.miscount(p)
+			r, err := p.Shutdown(context.Background())
+			assert.ErrorContains(t, err, tc.want)
+			assert.Equal(t, tc.submitted, r.Submitted)
+			assert.Equal(t, 1, r.Completed)
+			assert.False(t, r.Balanced())
+		})
+	}
+}
+
+// Before: settle read the tickets and the rejections without waiting for
+// the submitters in flight, so a Submit admitted just as the intake closed
+// (it bumps the tickets, then the rejections) could be read half done: one
+// item too many accepted, and a shutdown reporting it lost.
+func TestASubmitRejectedAsIntakeClosesIsNotLost(t *testing.T) {
+	p, err := New(nop, Options{Workers: 1})
+	require.NoError(t, err)
+	require.NoError(t, p.Submit(context.Background(), 1))
+	p.closeIntake()
+	// A Submit that found the pool open, then admitted itself once closed:
+	// Submit's steps, paused between the admission and the rejection.
+	require.NotZero(t, p.state.Add(admitOne)&closedBit)
+	done := make(chan struct{})
+	var r *Report[int]
+	go func() { defer close(done); r, err = p.Shutdown(context.Background()) }()
+	time.Sleep(50 * time.Millisecond) // lets the shutdown reach its count, if it does not wait
+	_ = p.reject(ErrClosed)
+	<-done
+	require.NoError(t, err)
+	assert.Equal(t, 1, r.Submitted)
+	assert.Equal(t, 1, r.Completed)
+	assert.True(t, r.Balanced())
+}
+
+// brokenDone is a caller's context whose Done panics or calls
+// runtime.Goexit, or, with ended, is closed while Err says nil.
+type brokenDone struct {
+	context.Context
+	goexit, ended bool
+}
+
+func (c brokenDone) Err() error { return nil }
+
+func (c brokenDone) Done() <-chan struct{} {
+	if c.ended {
+		ended := make(chan struct{})
+		close(ended)
+		return ended
+	}
+	if c.goexit {
+		runtime.Goexit()
+	}
+	panic("Done broke")
+}
+
+// Before: Submit called ctx.Done on a full queue after counting itself in
+// flight; a context whose Done panicked (or called runtime.Goexit) left the
+// count held, and every later Shutdown waited for it forever. A context
+// ended with a nil Err made Submit return nil for an item it rejected.
+func TestABrokenContextOnAFullQueueLeavesThePoolWorking(t *testing.T) {
+	gate := make(chan struct{})
+	h, started := gated(gate)
+	p, err := New(h, Options{Workers: 1, QueueSize: 1})
+	require.NoError(t, err)
+	require.NoError(t, p.Submit(context.Background(), 0))
+	<-started
+	require.NoError(t, p.Submit(context.Background(), 1)) // the queue is full
+	assert.PanicsWithValue(t, "Done broke", func() { _ = p.Submit(brokenDone{Context: context.Background()}, 2) })
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		_ = p.Submit(brokenDone{Context: context.Background(), goexit: true}, 3)
+	}()
+	<-exited
+	assert.ErrorIs(t, p.Submit(brokenDone{Context: context.Background(), ended: true}, 4), context.Canceled,
+		"an error, not nil: the item is not in the report")
+	close(gate)
+	done := make(chan struct{})
+	var r *Report[int]
+	go func() { defer close(done); r, err = p.Shutdown(context.Background()) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second): // a hang detector, not a speed check
+		t.Fatal("Shutdown waits for a Submit that is gone")
+	}
+	require.NoError(t, err)
+	assert.Equal(t, 2, r.Submitted)
+	assert.Equal(t, 2, r.Completed)
+	assert.True(t, r.Balanced())
+}
+
+type goexitHandler struct{ slog.Handler }
+
+func (goexitHandler) Handle(context.Context, slog.Record) error { runtime.Goexit(); return nil }
+
+// Before: a Logger that called runtime.Goexit ended the first Shutdown's
+// goroutine mid-shutdown, and every later call returned a nil report with
+// a nil error.
+func TestALoggerCallingGoexitFailsTheShutdownWithAnError(t *testing.T) {
+	logger := slog.New(goexitHandler{slog.NewTextHandler(os.Stderr, nil)})
+	p, err := New(nop, Options{Workers: 1, Logger: logger})
+	require.NoError(t, err)
+	exited := make(chan struct{})
+	go func() { defer close(exited); _, _ = p.Shutdown(context.Background()) }()
+	<-exited
+	r, err := p.Shutdown(context.Background())
+	assert.Nil(t, r)
+	assert.ErrorIs(t, err, ErrGoexit)
+	assert.ErrorContains(t, err, "pool: shutdown failed")
+	assert.Empty(t, p.TakePending(), "and the workers, left running, still stop")
+}

@@ -146,17 +146,39 @@ func (p *Pool[T]) Submit(ctx context.Context, item T) error {
 	e := entry[T]{seq: uint32(s >> ticketShift), item: item}
 	select {
 	case p.queue <- e:
+		p.state.Add(sendDone)
+		return nil
 	default:
-		select {
-		case p.queue <- e:
-		case <-p.closing:
-			return p.reject(ErrClosed)
-		case <-ctx.Done():
-			return p.reject(ctx.Err())
+		return p.sendWaiting(ctx, e)
+	}
+}
+
+// sendWaiting is Submit's wait for room. It calls ctx's methods, the
+// caller's code, while counted in flight: should one panic or call
+// runtime.Goexit, the admission is undone, so that the intake can still
+// close, and the panic goes on to the caller.
+func (p *Pool[T]) sendWaiting(ctx context.Context, e entry[T]) error {
+	inFlight := true
+	defer func() {
+		if inFlight {
+			p.reject(nil)
+		}
+	}()
+	var err error
+	select {
+	case p.queue <- e:
+		inFlight = false
+		p.state.Add(sendDone)
+		return nil
+	case <-p.closing:
+		err = ErrClosed
+	case <-ctx.Done():
+		if err = ctx.Err(); err == nil { // a broken context: nil would say the item was accepted
+			err = context.Canceled
 		}
 	}
-	p.state.Add(sendDone)
-	return nil
+	inFlight = false
+	return p.reject(err)
 }
 
 // TrySubmit queues item if there is room, and returns ErrQueueFull if not,

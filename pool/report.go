@@ -57,7 +57,9 @@ type Report[T any] struct {
 // Balanced reports whether every submitted item is accounted for:
 // Submitted == Completed + len(Failed) + len(Panicked) + len(Unprocessed) +
 // len(Interrupted) + len(Abandoned). It holds for every report the pool
-// returns; it is here so that callers and tests can check it.
+// returns; it is here so that callers and tests can check it. Submitted is
+// counted at admission, apart from the outcomes, so that an item the pool
+// lost track of (a bug, also named in the in-flight stage's error) shows.
 func (r *Report[T]) Balanced() bool {
 	return r.Submitted == r.Completed+len(r.Failed)+len(r.Panicked)+len(r.Unprocessed)+
 		len(r.Interrupted)+len(r.Abandoned)

@@ -18,7 +18,10 @@ type snapshot[T any] struct {
 	running     []T // held, not claimed
 	errs        []*ItemError[T]
 	dropped     map[string]int
-	missing     int // items not found before settleLimit: a bug if ever non-zero
+	// accepted is the items Submit and TrySubmit accepted, and missing
+	// those of them not counted above (negative if some were counted
+	// twice) when settleLimit passed: a bug if non-zero.
+	accepted, missing int
 }
 
 // settleLimit bounds settle's wait for items moving between two places
@@ -37,7 +40,7 @@ const settleLimit = 2 * time.Second
 func (p *Pool[T]) settle(claim bool) snapshot[T] {
 	p.readMu.Lock()
 	defer p.readMu.Unlock()
-	accepted := uint32(p.state.Load()>>ticketShift) - uint32(p.rejected.Load())
+	accepted := p.acceptedCount()
 	held := make([]bool, len(p.workers))
 	var running []entry[T]
 	var snap snapshot[T]
@@ -76,7 +79,8 @@ func (p *Pool[T]) settle(claim bool) snapshot[T] {
 				running:     items(running),
 				errs:        slices.Clone(p.itemErrs),
 				dropped:     maps.Clone(p.dropped),
-				missing:     int(diff),
+				accepted:    n + int(int32(diff)), // the ticket count is modulo 2^32; n is not
+				missing:     int(int32(diff)),
 			}
 			p.mu.Unlock()
 			break
@@ -90,6 +94,22 @@ func (p *Pool[T]) settle(claim bool) snapshot[T] {
 		}
 	}
 	return snap
+}
+
+// acceptedCount returns the items accepted, modulo 2^32. Intake must be
+// closed. A submitter admitted just as it closed bumps the tickets and then
+// the rejections: the two are read between two equal loads of state with
+// none in flight, so that no admission came between them and every
+// rejection of the tickets read is counted.
+func (p *Pool[T]) acceptedCount() uint32 {
+	for backoff := time.Microsecond; ; backoff = min(2*backoff, time.Millisecond) {
+		s := p.state.Load()
+		rejected := p.rejected.Load()
+		if s&stateInFlight == 0 && p.state.Load() == s {
+			return uint32(s>>ticketShift) - uint32(rejected)
+		}
+		time.Sleep(backoff)
+	}
 }
 
 // inOrder returns the items of es in the order they were accepted. Tickets

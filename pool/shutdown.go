@@ -100,12 +100,18 @@ func (p *Pool[T]) shutdownWith(ctx context.Context, e ctrlc.Event, deadline time
 			// Whatever happens in stop (a Logger calling runtime.Goexit
 			// included), later calls must not wait forever.
 			defer close(call.done)
+			returned := false
 			defer func() {
-				if v := recover(); v != nil {
+				if !returned {
+					v := recover() // nil only for runtime.Goexit: panic(nil) is a *runtime.PanicNilError
+					if v == nil {
+						v = ErrGoexit
+					}
 					call.err = fmt.Errorf("pool: shutdown failed: %w", &PanicError{Value: v, Stack: debug.Stack()})
 				}
 			}()
 			call.report, call.err = p.stop(ctx, e, deadline)
+			returned = true
 		}()
 	}
 	select {
@@ -171,13 +177,15 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event, osDeadline time.Time)
 	}
 	drain, cancelDrain := context.WithTimeoutCause(window, p.opts.DrainTimeout, ErrDrainTimeout)
 	defer cancelDrain()
-	var expired error // the drain's end: nil, or the items' cancel cause
+	var expired error    // the drain's end: nil, or the items' cancel cause
+	var expiredIn string // the stage it ended in
 	unprocessedBefore := 0
 	expire := func(stage string) {
 		expired = context.Cause(drain)
 		if !errors.Is(expired, ErrDrainTimeout) {
 			expired = fmt.Errorf("%w: %w", ErrDrainTimeout, expired)
 		}
+		expiredIn = stage
 		p.mu.Lock()
 		unprocessedBefore = len(p.unprocessed)
 		p.cancelStage = stage
@@ -217,25 +225,23 @@ func (p *Pool[T]) stop(ctx context.Context, e ctrlc.Event, osDeadline time.Time)
 		cancelKill()
 	}
 	s := p.settle(true)
-	r.Submitted = s.completed + len(s.failed) + len(s.panicked) + len(s.unprocessed) + len(s.interrupted) + len(s.abandoned)
+	r.Submitted = s.accepted // not the sum of the outcomes: a lost item leaves the report unbalanced
 	r.Completed, r.Failed, r.Panicked = s.completed, s.failed, s.panicked
 	r.Unprocessed, r.Interrupted, r.Abandoned, r.Errors = s.unprocessed, s.interrupted, s.abandoned, s.errs
 	if n := len(s.unprocessed) - unprocessedBefore; expired != nil && n > 0 {
 		extra[StageQueue] = append(extra[StageQueue], fmt.Errorf("%d queued items handed back unrun after %v: %w",
 			n, r.Stages[len(r.Stages)-1].Duration.Round(time.Millisecond), expired))
 	}
-	if n := len(s.interrupted); n > 0 {
-		p.mu.Lock()
-		stage := p.cancelStage // where their own errors are
-		p.mu.Unlock()
-		extra[stage] = append(extra[stage], fmt.Errorf("%d running items interrupted: %w", n, expired))
+	if n := len(s.interrupted); n > 0 { // in the stage of their own errors
+		extra[expiredIn] = append(extra[expiredIn], fmt.Errorf("%d running items interrupted: %w", n, expired))
 	}
 	if n := len(s.abandoned); n > 0 {
 		extra[StageInFlight] = append(extra[StageInFlight], fmt.Errorf("%d items still running after %v: %w: %w",
 			n, time.Since(start).Round(time.Millisecond), ErrAbandoned, expired))
 	}
 	if s.missing != 0 {
-		extra[StageInFlight] = append(extra[StageInFlight], fmt.Errorf("%d items not accounted for (a bug in the pool)", s.missing))
+		extra[StageInFlight] = append(extra[StageInFlight], fmt.Errorf("%d items accepted, %d accounted for (a bug in the pool)",
+			r.Submitted, r.Submitted-s.missing))
 	}
 	r.stage(StageInFlight, start)
 
