@@ -251,13 +251,7 @@ func (f *fetcher) loop() {
 		for msg := range batch.Messages() {
 			got++
 			fmt.Printf("received %s\n", msg.Data())
-			if f.stopping() {
-				nak(msg)
-				f.naked++
-				<-f.slots
-				continue
-			}
-			if err := f.pool.Submit(context.Background(), message{msg}); err != nil {
+			if f.stopping() || f.pool.Submit(context.Background(), message{msg}) != nil {
 				nak(msg)
 				f.naked++
 				<-f.slots
