@@ -358,7 +358,7 @@ func (s *summary) print(jsonOut, human io.Writer, asJSON bool) error {
 		fmt.Fprintf(&b, "not done: %s written to %s\n", count(notDone, "command"), s.UnprocessedFile)
 	default:
 		fmt.Fprintf(&b, "not done: %s are lost when the program ends (-unprocessed FILE keeps them)\n",
-			idRanges(slices.Sorted(slices.Values(s.NotDoneIDs))))
+			idRanges(s.NotDoneIDs))
 	}
 	_, err := io.WriteString(human, b.String())
 	if err == nil && asJSON {
@@ -395,8 +395,9 @@ func count(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// idRanges writes ids as "#3 #7-#12 #15".
+// idRanges writes ids, in increasing order, as "#3 #7-#12 #15".
 func idRanges(ids []int) string {
+	ids = slices.Sorted(slices.Values(ids))
 	var parts []string
 	for i := 0; i < len(ids); {
 		j := i
