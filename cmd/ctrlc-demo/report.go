@@ -213,8 +213,9 @@ type summary struct {
 	Stages          []stage  `json:"stages"`
 	Errors          []string `json:"errors"`
 	// ExitCode is the status the demo's parent sees: 0, 1 when there are
-	// errors; after Ctrl-C the demo ends by the signal, which a shell
-	// reports as 128+n (130), and Windows as 3221225786 (0xC000013A).
+	// errors; after Ctrl-C, Ctrl-Break or a Windows console close
+	// (endsBySignal) the demo ends by the event, which a shell reports as
+	// 128+n (130), and Windows as 3221225786 (0xC000013A).
 	ExitCode int `json:"exit_code"`
 
 	notDone      []Command
