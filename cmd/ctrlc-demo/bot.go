@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -26,10 +25,9 @@ var (
 // source stands in for the chat client: it emits commands, numbered from 1,
 // at a steady rate until Stop, then closes its channel.
 type source struct {
-	c       chan Command
-	stop    chan struct{}
-	once    sync.Once
-	emitted atomic.Int64
+	c    chan Command
+	stop chan struct{}
+	once sync.Once
 }
 
 func startSource(rate float64) *source {
@@ -62,7 +60,6 @@ func (s *source) run(every time.Duration) {
 		}
 		select {
 		case s.c <- cmd:
-			s.emitted.Add(1)
 		case <-s.stop:
 			return
 		}

@@ -51,11 +51,8 @@ func wantExit(t *testing.T, c *ctrlctest.Process, want int) {
 // the wait status a shell reads (WIFSIGNALED), not an exit code of 128+n.
 func wantSignal(t *testing.T, c *ctrlctest.Process, sig syscall.Signal) {
 	t.Helper()
-	_, err := c.Wait()
-	ws, ok := c.Cmd.ProcessState.Sys().(syscall.WaitStatus)
-	require.True(t, ok)
-	require.True(t, ws.Signaled() && ws.Signal() == sig,
-		"want the demo killed by %v; its wait status: %v (%v); output:\n%s", sig, c.Cmd.ProcessState, err, c.Output())
+	st := c.Status()
+	require.Equal(t, os.Signal(sig), st.Signal, "want the demo killed by %v; it ended with %v; output:\n%s", sig, st, c.Output())
 }
 
 // assertStory checks that the lines of the story came once each, in order,

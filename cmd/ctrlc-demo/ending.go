@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"sync"
 
 	"github.com/ctrlc-go/ctrlc"
@@ -84,10 +83,10 @@ func (e *ending) lastWord(ctx context.Context, ev ctrlc.Event) {
 	switch {
 	case len(notDone) == 0:
 	case f == nil:
-		fmt.Fprintf(e.out, "not done: %s are lost (-unprocessed FILE keeps them)\n", idRanges(slices.Sorted(slices.Values(ids(notDone)))))
+		fmt.Fprintf(e.out, "not done: %s are lost (-unprocessed FILE keeps them)\n", idRanges(ids(notDone)))
 	default:
 		if err := appendCommands(f, notDone); err != nil {
-			fmt.Fprintf(e.out, "ctrlc-demo: %v: %s are lost\n", err, idRanges(slices.Sorted(slices.Values(ids(notDone)))))
+			fmt.Fprintf(e.out, "ctrlc-demo: %v: %s are lost\n", err, idRanges(ids(notDone)))
 		} else {
 			fmt.Fprintf(e.out, "not done: %s written to %s\n", count(len(notDone), "command"), f.Name())
 		}

@@ -358,6 +358,7 @@ func TestUnprocessedFileAppends(t *testing.T) {
 func TestIDRanges(t *testing.T) {
 	assert.Equal(t, "", idRanges(nil))
 	assert.Equal(t, "#3 #7-#12 #15", idRanges([]int{3, 7, 8, 9, 10, 11, 12, 15}))
+	assert.Equal(t, "#3 #7-#8 #15", idRanges([]int{15, 8, 3, 7}), "in increasing order, whatever the order given")
 }
 
 func TestJoined(t *testing.T) {

@@ -168,7 +168,9 @@ func TestReadmeDemo(t *testing.T) {
 	assert.Contains(t, sample[1], "\n"+queueFull(slow)+"\n")
 	if runtime.GOOS != "windows" { // the sample run is Linux's: Windows names no SIGTERM
 		unixKinds := []ctrlc.Kind{ctrlc.Interrupt, ctrlc.Terminate}
-		assert.Regexp(t, `\ndraining [0-9.]+m?s: \d+ queued, \d+ in flight; `+
+		// The queue is full when the Ctrl-C comes: the loop still waits
+		// to hand over its command while the first draining lines print.
+		assert.Regexp(t, `\ndraining [0-9.]+m?s: \d+ queued \(full: the receiver loop waits to hand over its last command\), \d+ in flight; `+
 			regexp.QuoteMeta(forceHint(unixKinds, ctrlc.Event{Kind: ctrlc.Interrupt}, "left.jsonl"))+"\n", sample[1])
 	}
 	assert.Regexp(t, `\ninterrupt \(SIGINT\): the last word: \d+ of \d+ commands received done, (\d+) not done\nnot done: \d+ commands written to left.jsonl\n`, sample[1])

@@ -61,9 +61,8 @@ func (r *receiver) finish(ctx context.Context, giveUp bool) []Command {
 	select {
 	case <-r.done:
 	case <-ctx.Done():
-		r.cancel()
-		<-r.done
 	}
 	r.cancel()
+	<-r.done
 	return r.held
 }

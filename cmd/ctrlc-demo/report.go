@@ -213,8 +213,9 @@ type summary struct {
 	Stages          []stage  `json:"stages"`
 	Errors          []string `json:"errors"`
 	// ExitCode is the status the demo's parent sees: 0, 1 when there are
-	// errors; after Ctrl-C the demo ends by the signal, which a shell
-	// reports as 128+n (130), and Windows as 3221225786 (0xC000013A).
+	// errors; after Ctrl-C, Ctrl-Break or a Windows console close
+	// (endsBySignal) the demo ends by the event, which a shell reports as
+	// 128+n (130), and Windows as 3221225786 (0xC000013A).
 	ExitCode int `json:"exit_code"`
 
 	notDone      []Command
@@ -358,7 +359,7 @@ func (s *summary) print(jsonOut, human io.Writer, asJSON bool) error {
 		fmt.Fprintf(&b, "not done: %s written to %s\n", count(notDone, "command"), s.UnprocessedFile)
 	default:
 		fmt.Fprintf(&b, "not done: %s are lost when the program ends (-unprocessed FILE keeps them)\n",
-			idRanges(slices.Sorted(slices.Values(s.NotDoneIDs))))
+			idRanges(s.NotDoneIDs))
 	}
 	_, err := io.WriteString(human, b.String())
 	if err == nil && asJSON {
@@ -395,8 +396,9 @@ func count(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// idRanges writes ids as "#3 #7-#12 #15".
+// idRanges writes ids, in increasing order, as "#3 #7-#12 #15".
 func idRanges(ids []int) string {
+	ids = slices.Sorted(slices.Values(ids))
 	var parts []string
 	for i := 0; i < len(ids); {
 		j := i

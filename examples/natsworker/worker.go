@@ -59,20 +59,27 @@ func work(cfg config) error {
 	if err != nil {
 		return err
 	}
-	// Handing back is an OnStop hook, so that a drain that overruns leaves
-	// it its time: the pool ends the drain HookTimeout (5 s by default)
-	// before the budget does, or halfway through what is left if sooner. Once the workers stopped,
-	// TakePending returns what the report will hand back but the failed
-	// messages: the unprocessed, interrupted and abandoned ones.
-	var handedBack atomic.Int64
-	if err := messages.OnStop("hand back", func(ctx context.Context) error {
+	// nakPending hands every message the pool has not finished back to the
+	// server, and says how many; the hook below and the last word share it.
+	nakPending := func() int {
 		back := messages.TakePending()
 		for _, msg := range back {
 			nak(msg)
 		}
-		handedBack.Store(int64(len(back)))
+		return len(back)
+	}
+	// Handing back is an OnStop hook, so that a drain that overruns leaves
+	// it its time: the pool ends the drain HookTimeout (5 s by default)
+	// before the budget does, or halfway through what is left if sooner.
+	// Once the workers stopped, TakePending returns what the report will
+	// hand back but the failed messages: the unprocessed, interrupted and
+	// abandoned ones.
+	var handedBack atomic.Int64
+	if err := messages.OnStop("hand back", func(ctx context.Context) error {
+		n := nakPending()
+		handedBack.Store(int64(n))
 		if err := nc.FlushWithContext(ctx); err != nil {
-			return fmt.Errorf("flushing acks and %d Naks: %w", len(back), err)
+			return fmt.Errorf("flushing acks and %d Naks: %w", n, err)
 		}
 		return nil
 	}); err != nil {
@@ -83,12 +90,9 @@ func work(cfg config) error {
 	// The first event starts the shutdown; a second one forces the exit,
 	// after a last word that Naks every message not done yet.
 	opts := []ctrlc.Option{ctrlc.WithLastWord(time.Second, func(ctx context.Context, _ ctrlc.Event) {
-		back := messages.TakePending()
-		for _, msg := range back {
-			nak(msg)
-		}
+		n := nakPending()
 		_ = nc.FlushWithContext(ctx)
-		fmt.Printf("%s: forced exit: Nak'ed %d messages\n", cfg.name, len(back))
+		fmt.Printf("%s: forced exit: Nak'ed %d messages\n", cfg.name, n)
 	})}
 	if cfg.grace > 0 {
 		opts = append(opts, ctrlc.WithGracePeriod(cfg.grace))
@@ -251,13 +255,7 @@ func (f *fetcher) loop() {
 		for msg := range batch.Messages() {
 			got++
 			fmt.Printf("received %s\n", msg.Data())
-			if f.stopping() {
-				nak(msg)
-				f.naked++
-				<-f.slots
-				continue
-			}
-			if err := f.pool.Submit(context.Background(), message{msg}); err != nil {
+			if f.stopping() || f.pool.Submit(context.Background(), message{msg}) != nil {
 				nak(msg)
 				f.naked++
 				<-f.slots
