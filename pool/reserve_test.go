@@ -40,7 +40,8 @@ func needs(d time.Duration) (func(context.Context) error, chan bool) {
 // A drain that would run past the budget ends early enough for the OnStop
 // hook to get its HookTimeout: the store closes properly.
 func TestDrainKeepsTimeForOnStop(t *testing.T) {
-	p, err := New(func(ctx context.Context, _ int) error { <-ctx.Done(); return context.Cause(ctx) },
+	work, _ := untilCancelled()
+	p, err := New(work,
 		Options{Workers: 1, ShutdownTimeout: time.Second, DrainTimeout: time.Hour, HookTimeout: 400 * time.Millisecond})
 	require.NoError(t, err)
 	hook, got := needs(200 * time.Millisecond)
@@ -121,7 +122,8 @@ func TestNoOnStopNoReserve(t *testing.T) {
 
 // Run keeps the reserve within the event's deadline too.
 func TestEventDeadlineKeepsTimeForOnStop(t *testing.T) {
-	p, err := New(func(ctx context.Context, _ int) error { <-ctx.Done(); return context.Cause(ctx) },
+	work, _ := untilCancelled()
+	p, err := New(work,
 		Options{Workers: 1, ShutdownTimeout: time.Hour, DrainTimeout: time.Hour, HookTimeout: 400 * time.Millisecond})
 	require.NoError(t, err)
 	hook, got := needs(200 * time.Millisecond)
