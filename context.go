@@ -2,31 +2,45 @@ package ctrlc
 
 import (
 	"context"
-	"errors"
+
+	"github.com/ctrlc-go/ctrlc/internal/escalate"
 )
 
-// NotifyContext returns a copy of parent that is cancelled at the first
-// event, when the returned stop function is called, or when parent is done,
-// whichever happens first. context.Cause of the cancelled context is the
-// Event (recover it with errors.As). The listener keeps catching events until
-// stop is called, so the force-exit policy still covers a slow shutdown.
-// If an option is invalid, or parent is nil, the context comes back already
-// cancelled and its cause is an error that says so. stop is idempotent.
-func NotifyContext(parent context.Context, opts ...Option) (ctx context.Context, stop context.CancelFunc) {
+// NotifyContext returns a copy of parent that is cancelled at the first stop
+// event, when stop is called, or when parent is done, whichever happens
+// first: the counterpart of signal.NotifyContext. context.Cause of a context
+// cancelled by an event is the Event (errors.As(context.Cause(ctx), &e)),
+// which also matches context.Canceled.
+//
+// The listener behind the context keeps catching events until stop is
+// called, and escalates: the second event hurries every pool draining under
+// the context or one derived from it (pool.Run), so that it hands back what
+// is not done within about a second; with no pool draining, or at the third
+// event, the process ends with Exit (see the package documentation;
+// WithoutForceExit turns the exits off). stop is idempotent; once it
+// returns, the signals' default behaviour is back.
+//
+// NotifyContext panics if parent is nil, as context.WithCancel does. An
+// invalid option, or a platform that refuses to deliver the events, is an
+// error that names it; the context and stop returned with it work but no
+// event reaches them.
+func NotifyContext(parent context.Context, opts ...Option) (ctx context.Context, stop context.CancelFunc, err error) {
 	if parent == nil {
-		ctx, cancel := context.WithCancelCause(context.Background())
-		cancel(errors.New("ctrlc: NotifyContext: nil parent context"))
-		return ctx, func() {}
+		panic("ctrlc: NotifyContext: nil parent context")
 	}
-	ctx, cancel := context.WithCancelCause(parent)
-	l, err := Notify(opts...)
+	esc := escalate.New()
+	ctx, cancel := context.WithCancelCause(escalate.With(parent, esc))
+	cfg, err := newConfig(opts)
+	var l *Listener
+	if err == nil {
+		l, err = newListener(cfg, esc)
+	}
 	if err != nil {
-		cancel(err)
-		return ctx, func() {}
+		return ctx, func() { cancel(context.Canceled) }, err
 	}
 	go func() {
 		select {
-		case e := <-l.C():
+		case e := <-l.c:
 			cancel(e)
 		case <-ctx.Done():
 		}
@@ -34,5 +48,5 @@ func NotifyContext(parent context.Context, opts ...Option) (ctx context.Context,
 	return ctx, func() {
 		l.Stop()
 		cancel(context.Canceled)
-	}
+	}, nil
 }

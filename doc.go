@@ -4,35 +4,54 @@ events to a Go program on one shutdown channel, on every platform Go
 targets, so that the program can finish its work before it exits.
 
 By default a Go program killed by Ctrl-C dies on the spot: no deferred call
-runs and work in progress is lost. A Listener catches the events instead:
+runs and work in progress is lost. NotifyContext gives a context cancelled
+by the first event instead, the counterpart of signal.NotifyContext:
 
-	l, err := ctrlc.Notify()
+	ctx, stop, err := ctrlc.NotifyContext(context.Background())
 	if err != nil { ... }
-	defer l.Stop()
-	e := <-l.C() // "interrupt (SIGINT)", "close (CTRL_CLOSE_EVENT)", ...
+	defer stop()
+	<-ctx.Done() // the cause is the Event: "interrupt (SIGINT)", "close (CTRL_CLOSE_EVENT)", ...
 
-Several listeners may coexist; each sees every event of the kinds it asked
-for. NotifyContext gives a context cancelled by the first event instead, and
-SetHandler runs a function for each event, as Rust's ctrlc crate does.
-Trigger delivers an event by hand. Stop restores the default behaviour.
+Notify gives a Listener whose channel receives every event, like
+signal.Notify; SetHandler runs a function for each event, as Rust's ctrlc
+crate does; Trigger delivers an event by hand. Several listeners may
+coexist; each sees every event of the kinds it asked for, and Stop restores
+the default behaviour.
 
-# A second event, repeats and the last word
+# The escalation
 
-While the program shuts down, a second event ends it at once (see
-WithForceExit), so that a stuck shutdown can always be cut short by pressing
-Ctrl-C again. A repeat of the same kind within a few tens of milliseconds of
-the one before is taken for a duplicate, such as the copy of a Ctrl-C that a
-wrapper (npm, poetry, a signal-forwarding init) forwards behind the
-terminal's own, and does not count (see WithRepeatWindow). Between the
-forcing event and the exit, WithLastWord runs a function, bounded by a
-timeout, that can save what the program still holds; one more forcing event
-during it ends the process at once.
+Users expect the first Ctrl-C to finish up, the second to hurry, and the
+third to end the program now; supervisors send a second SIGTERM for the
+same reason. Every listener does this by itself:
 
-The forced exit ends the process with Exit, the way the event itself would
-have: on Unix by the signal, so that the parent sees WIFSIGNALED and a shell
-loop stops; on Windows with STATUS_CONTROL_C_EXIT. A command-line tool calls
-Exit itself after a clean drain on Ctrl-C for the same reason; a daemon
-stopped by its supervisor exits 0 after a clean drain.
+  - The first event is the stop: the context is cancelled, the event is on
+    the channel. A pool whose Run drains under the context (package
+    github.com/ctrlc-go/ctrlc/pool) finishes its work; if its drain was
+    already under way (started by hand, or at the end of a batch), the event
+    joins it.
+  - The second event hurries: every pool draining under the context hands
+    back its queued items unrun, cancels the running ones, gives its OnStop
+    hooks what time is left, and returns its report within about a second,
+    with everything not done by value, to the code that saves it. Should a
+    hurried Run not return within 2 seconds (a handler that ignores its
+    context), the process ends. With no pool draining, the second event
+    ends the process at once.
+  - The third event ends the process at once.
+
+The process ends with Exit, the way the event itself would have ended it,
+after one line on standard error (or to the logger of WithLogger). A
+listener made WithoutForceExit never ends the process; its second event
+still hurries. A plain Listener (Notify) has no drains to hurry: its second
+event ends the process. SetHandler's handler decides by itself.
+
+A repeat of the same kind within 50 milliseconds of the one before is taken
+for a duplicate, such as the copy of a Ctrl-C that a wrapper (npm, poetry,
+a signal-forwarding init) forwards behind the terminal's own: it is neither
+delivered nor counted.
+
+A command-line tool calls Exit itself after a clean drain on Ctrl-C, so
+that a shell loop around it stops too; a daemon stopped by its supervisor
+exits 0 after a clean drain.
 
 # Deadlines
 
@@ -40,15 +59,22 @@ An Event carries the time by which the operating system or the supervisor
 will end the process, when that is known: on Windows for close, logoff and
 shutdown, and everywhere for a listener told the supervisor's grace period
 with WithGracePeriod (Kubernetes' terminationGracePeriodSeconds, systemd's
-TimeoutStopSec).
+TimeoutStopSec). A pool's Run fits its drain before it.
 
 # Unix
 
-On Unix systems (Linux, macOS, the BSDs) the events are SIGINT (Interrupt)
-and SIGTERM (Terminate) and, when asked for with WithKinds, SIGHUP (Hangup)
-and SIGQUIT (Quit). They are received through os/signal, so a program's own
+On Unix systems (Linux, macOS, the BSDs) the events are SIGINT (Interrupt),
+SIGTERM (Terminate) and SIGHUP (Hangup) and, when asked for with WithKinds,
+SIGQUIT (Quit). They are received through os/signal, so a program's own
 signal.Notify keeps working beside a listener. When the last listener of a
-kind stops, the signal's default action is back.
+kind stops, the signal's default action is back: a signal that arrives
+while Stop runs is delivered or dropped, and once Stop has returned it takes
+its default action.
+
+The kernel sends SIGHUP when the terminal goes away: its window is closed,
+tmux kill-session, an ssh connection drops. The program then drains as it
+does on Ctrl-C, but its terminal is gone: writes to it fail (EIO), and a
+program must not stop its drain on a failed write to standard error.
 
 A signal ignored when the program started stays ignored for every kind:
 under nohup, SIGHUP is ignored; a command started in the background of a
@@ -71,7 +97,7 @@ that Go's runtime (os/signal) or the default handler gets them.
 For close, logoff and shutdown, Windows ends the process as soon as the
 handler returns, and in any case about 5 seconds after the event. The
 handler therefore holds the process open until the last listener of the kind
-stops or the close grace passes (WithCloseGrace, DefaultCloseGrace), and the
+stops or the grace passes (4.5 seconds, or WithGracePeriod's), and the
 event's Deadline says when that is. A process started with
 CREATE_NEW_PROCESS_GROUP ignores CTRL_C_EVENT, which stays ignored unless a
 listener is made with WithEvenIfIgnored. Exit ends the process with

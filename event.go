@@ -1,41 +1,45 @@
 package ctrlc
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
-// Event is one delivery of a stop request.
+// Event is one delivery of a stop request. It is an error, so that it can be
+// the cause of a context (NotifyContext) and of a pool's errors.
 type Event struct {
 	Kind   Kind
 	Native int       // the signal number, or the CTRL_*_EVENT code on Windows; 0 when the platform has none
-	Seq    int       // 1 for the first event a listener saw, 2 for the second, ...; repeats coalesced by WithRepeatWindow are not counted
+	Seq    int       // 1 for the first event a listener saw, 2 for the second, ...; repeats taken for duplicates are not counted
 	Time   time.Time // when the event was received
 
 	// Deadline is when the operating system or the supervisor will end the
-	// process, or zero when that is not known. On Windows a close, logoff or
-	// shutdown event carries Time plus the close grace (WithCloseGrace),
-	// after which the process is ended; a listener made with
-	// WithGracePeriod(d) sees Time plus d, or the earlier of the two when
-	// both apply.
+	// process, or zero when that is not known: on Windows a close, logoff or
+	// shutdown event carries the end of its hold, and a listener made with
+	// WithGracePeriod(d) gives every event Time plus d (the earlier of the
+	// two when both apply).
 	Deadline time.Time
 }
 
-// String describes the event as "interrupt (SIGINT)", "close
-// (CTRL_CLOSE_EVENT)", or just the kind where the platform has no native code.
-func (e Event) String() string {
+// Error describes the event as "interrupt (SIGINT)", "close
+// (CTRL_CLOSE_EVENT)", or just the kind where the platform has no native
+// code; fmt prints an Event so.
+func (e Event) Error() string {
 	if name := nativeName(e.Kind, e.Native); name != "" {
 		return e.Kind.String() + " (" + name + ")"
 	}
 	return e.Kind.String()
 }
 
-// Error makes an Event usable as an error, so that the cause of a context
-// from NotifyContext is the event itself: errors.As(context.Cause(ctx), &ev).
-func (e Event) Error() string { return e.String() }
+// Is reports whether target is context.Canceled, so that the cause of a
+// context that an event cancelled matches it, as os/signal's does.
+func (e Event) Is(target error) bool { return target == context.Canceled }
 
-// ExitCode returns the exit status a shell reports for a process killed by
-// the event: 128 plus the Unix signal number (130 for an interrupt, 143 for
-// terminate), on every platform. Windows events use the signal Go's runtime
-// maps them to. An event of an unknown kind gives 1.
-func (e Event) ExitCode() int {
+// exitCode is the exit status a shell reports for a process killed by e:
+// 128 plus the Unix signal number (130 for an interrupt, 143 for terminate),
+// on every platform; Windows events use the signal Go's runtime maps them
+// to. An event of an unknown kind gives 1.
+func exitCode(e Event) int {
 	if !e.Kind.valid() {
 		return 1
 	}

@@ -16,6 +16,10 @@ import (
 const raiseWait = 250 * time.Millisecond
 
 func exit(e Event) {
+	// No listener may turn the signal's delivery back on between the reset
+	// and the raise (it would catch the signal, and the process would fall
+	// back to the exit code): the registry stays locked until the end.
+	hub.mu.Lock()
 	if e.Kind.valid() && e.Kind != Quit && os.Getpid() != 1 {
 		if sig := unixSignals[e.Kind]; sig != 0 {
 			// After Reset no os/signal channel wants sig, so the Go
@@ -29,5 +33,5 @@ func exit(e Event) {
 			}
 		}
 	}
-	os.Exit(e.ExitCode())
+	os.Exit(exitCode(e))
 }

@@ -10,7 +10,7 @@ var statusControlCExit uint32 = 0xC000013A
 
 func exit(e Event) {
 	if !e.Kind.valid() {
-		os.Exit(e.ExitCode())
+		os.Exit(exitCode(e))
 	}
 	// os.Exit passes its int on to ExitProcess as a uint32.
 	os.Exit(int(int32(statusControlCExit)))

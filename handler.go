@@ -7,10 +7,8 @@ import (
 	"sync"
 )
 
-// ErrNilHandler is returned by SetHandler and TrySetHandler for a nil handler.
-var ErrNilHandler = errors.New("ctrlc: nil handler")
-
-// ErrMultipleHandlers is returned by TrySetHandler when a handler is set.
+// ErrMultipleHandlers is returned by SetHandler when a handler is set
+// already.
 var ErrMultipleHandlers = errors.New("ctrlc: a handler is already set")
 
 // handler is the one handler set by SetHandler.
@@ -37,42 +35,30 @@ type handlerRun struct {
 // they arrive, on a goroutine of its own, never in signal context: the Go
 // counterpart of Rust's ctrlc::set_handler. Events wait in a queue while h
 // runs, so a slow h still sees every one of them (repeats are not coalesced
-// and Seq counts them all). Events are not forced to exit the process: h
+// and Seq counts them all). The handler's events never end the process: h
 // decides.
 //
-// SetHandler replaces a handler set before: the new handler listens before
-// the old one stops, so the default action (death) never comes back in
-// between, and once SetHandler returns the old handler is not called again
-// (a call already under way, which begins when its handler goroutine takes
-// the event off the queue, just before h runs, finishes on its own, and
-// SetHandler does not wait for it: h may itself call SetHandler). Events the old handler had
-// queued but not started are dropped with it; the new handler gets every
-// event from the moment its listener is in place, within the SetHandler
-// call. A panic in h is recovered and reported on standard error, and so is
-// a runtime.Goexit; the next event runs h again.
-func SetHandler(h func(Event)) error { return setHandler(h, true) }
-
-// TrySetHandler is SetHandler, except that it returns ErrMultipleHandlers
-// when a handler is already set.
-func TrySetHandler(h func(Event)) error { return setHandler(h, false) }
-
-func setHandler(h func(Event), replace bool) error {
+// As in Rust, a program has one handler for the rest of its life: once one
+// is set, SetHandler returns ErrMultipleHandlers; a nil h is an error too.
+// A panic in h is recovered and reported on standard error, and so is a
+// runtime.Goexit; the next event runs h again.
+func SetHandler(h func(Event)) error {
 	if h == nil {
-		return ErrNilHandler
+		return errors.New("ctrlc: SetHandler: nil handler")
 	}
 	handler.mu.Lock()
 	defer handler.mu.Unlock()
-	old := handler.cur
-	if old != nil && !replace {
+	if handler.cur != nil {
 		return ErrMultipleHandlers
 	}
 	r := &handlerRun{h: h, wake: make(chan struct{}, 1)}
-	cfg, err := newConfig([]Option{WithoutForceExit(), WithRepeatWindow(0)})
+	cfg, err := newConfig([]Option{WithoutForceExit()})
 	if err != nil {
 		return err
 	}
+	cfg.repeatWindow = 0
 	cfg.sink = r.push
-	l, err := notify(cfg)
+	l, err := newListener(cfg, nil)
 	if err != nil {
 		return err
 	}
@@ -80,9 +66,6 @@ func setHandler(h func(Event), replace bool) error {
 	r.wg.Add(1)
 	go r.loop()
 	handler.cur = r
-	if old != nil {
-		old.stop()
-	}
 	return nil
 }
 

@@ -16,12 +16,12 @@ type Kind uint8
 const (
 	Interrupt Kind = iota + 1 // SIGINT; CTRL_C_EVENT; Node's SIGINT
 	Terminate                 // SIGTERM; Node's SIGTERM
-	Hangup                    // SIGHUP, only when asked for with WithKinds
+	Hangup                    // SIGHUP: the terminal went away
 	Quit                      // SIGQUIT, only when asked for with WithKinds
 	Break                     // CTRL_BREAK_EVENT (Windows)
 	Close                     // CTRL_CLOSE_EVENT (Windows); "pagehide" in a browser
-	Logoff                    // CTRL_LOGOFF_EVENT (Windows services only)
-	Shutdown                  // CTRL_SHUTDOWN_EVENT (Windows services only)
+	Logoff                    // CTRL_LOGOFF_EVENT (Windows services), a window's WM_ENDSESSION at logoff
+	Shutdown                  // CTRL_SHUTDOWN_EVENT (Windows services), a window's WM_ENDSESSION at shutdown
 	maxKind   = Shutdown
 )
 
@@ -84,7 +84,7 @@ func (k Kind) String() string {
 
 func (k Kind) valid() bool { return k >= Interrupt && k <= maxKind }
 
-// ParseKind returns the kind named name, ignoring case. It accepts the names
+// ParseKind returns the kind named name, ignoring ASCII case. It accepts the names
 // Kind.String gives ("interrupt", "terminate", ...) and the native names of
 // every platform, wherever the program runs: the Unix signals with or without
 // their SIG prefix ("SIGINT", "INT", "sigterm", "HUP", "SIGQUIT"), the Windows
@@ -94,13 +94,14 @@ func (k Kind) valid() bool { return k >= Interrupt && k <= maxKind }
 // including one with surrounding spaces, is an error wrapping ErrUnknownKind
 // that quotes it.
 func ParseKind(name string) (Kind, error) {
-	for k := Interrupt; k <= maxKind; k++ {
-		if strings.EqualFold(name, kindNames[k]) {
-			return k, nil
+	if len(name) <= len("CTRL_SHUTDOWN_EVENT") && isASCII(name) {
+		upper := strings.ToUpper(name) // ASCII only: no "ſigint" for "sigint"
+		for k := Interrupt; k <= maxKind; k++ {
+			if upper == strings.ToUpper(kindNames[k]) {
+				return k, nil
+			}
 		}
-	}
-	if len(name) <= len("CTRL_SHUTDOWN_EVENT") {
-		if k, ok := nativeNames[strings.ToUpper(name)]; ok {
+		if k, ok := nativeNames[upper]; ok {
 			return k, nil
 		}
 	}
@@ -108,19 +109,23 @@ func ParseKind(name string) (Kind, error) {
 		ErrUnknownKind, quoteShort(name), strings.Join(kindNames[Interrupt:], ", "))
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 // quoteShort quotes s for an error message, cut to a readable length.
 func quoteShort(s string) string {
-	const max = 64
-	if len(s) > max {
-		return strconv.Quote(s[:max]) + "... (" + strconv.Itoa(len(s)) + " bytes)"
+	const limit = 64
+	if len(s) > limit {
+		return strconv.Quote(s[:limit]) + "... (" + strconv.Itoa(len(s)) + " bytes)"
 	}
 	return strconv.Quote(s)
 }
-
-// DefaultKinds returns the kinds Notify listens to when WithKinds is not
-// given: Interrupt and Terminate, plus Break, Close, Logoff and Shutdown on
-// Windows and Close under js/wasm.
-func DefaultKinds() []Kind { return append([]Kind(nil), defaultKinds...) }
 
 // ErrUnknownKind is returned for a Kind outside Interrupt…Shutdown and for a
 // name ParseKind does not know.

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/ctrlc-go/ctrlc/internal/escalate"
 )
 
 // chanSize bounds how many undelivered events a listener keeps; beyond it
@@ -13,14 +15,14 @@ const chanSize = 4
 
 // A Listener receives stop events from the moment Notify returns until Stop.
 // Its methods may be called from any goroutine. A nil *Listener is a
-// listener that never hears anything: C and Done return nil channels (a
-// receive blocks forever) and Stop does nothing.
+// listener that never hears anything: C returns a nil channel (a receive
+// blocks forever) and Stop does nothing.
 type Listener struct {
 	cfg    config
 	c      chan Event
-	done   chan struct{}
-	gen    uint64  // set by the registry: events taken before it do not reach l
-	active kindSet // set by the registry: the kinds whose platform delivery l turned on
+	gen    uint64          // set by the registry: events taken before it do not reach l
+	active kindSet         // set by the registry: the kinds whose platform delivery l turned on
+	esc    *escalate.State // set by NotifyContext: the drains its second event hurries
 
 	mu      sync.Mutex
 	seq     int
@@ -30,17 +32,19 @@ type Listener struct {
 
 // Notify starts listening to the kinds chosen by opts and returns the
 // listener. The default action of those signals (ending the process) is
-// suspended until Stop. An invalid option is an error that names it.
+// suspended until Stop; a second event ends the process unless the
+// listener was made WithoutForceExit (see the package documentation). An
+// invalid option is an error that names it.
 func Notify(opts ...Option) (*Listener, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err
 	}
-	return notify(cfg)
+	return newListener(cfg, nil)
 }
 
-func notify(cfg config) (*Listener, error) {
-	l := &Listener{cfg: cfg, c: make(chan Event, chanSize), done: make(chan struct{})}
+func newListener(cfg config, esc *escalate.State) (*Listener, error) {
+	l := &Listener{cfg: cfg, c: make(chan Event, chanSize), esc: esc}
 	if err := hub.add(l); err != nil {
 		return nil, err
 	}
@@ -49,22 +53,13 @@ func notify(cfg config) (*Listener, error) {
 
 // C returns the shutdown channel. The first event is always delivered, even
 // if nobody reads yet; later ones may be dropped while the channel is full
-// (it holds 4), and Event.Seq tells how many arrived. Repeats within the
-// repeat window (WithRepeatWindow) are neither delivered nor counted. C is
-// not closed by Stop.
+// (it holds 4), and Event.Seq tells how many arrived. C is not closed by
+// Stop.
 func (l *Listener) C() <-chan Event {
 	if l == nil {
 		return nil
 	}
 	return l.c
-}
-
-// Done returns a channel closed when the first event arrives.
-func (l *Listener) Done() <-chan struct{} {
-	if l == nil {
-		return nil
-	}
-	return l.done
 }
 
 // Stop stops the listener: once Stop returns, no event reaches it. Once no
@@ -88,21 +83,21 @@ func (l *Listener) Stop() {
 
 // deliver hands e, received at the monotonic instant at, to the listener.
 // It reports whether the listener took it (a coalesced repeat counts as
-// taken: the listener wanted the kind) and, for an event that forces the
-// exit, the listener's view of it.
-func (l *Listener) deliver(e Event, at time.Time) (took, force bool, seen Event) {
+// taken: the listener wanted the kind) and, from the second event on, the
+// listener's view of it for the escalation.
+func (l *Listener) deliver(e Event, at time.Time, native bool) (took bool, step *escalation) {
 	l.mu.Lock()
 	if l.stopped {
 		l.mu.Unlock()
-		return false, false, e
+		return false, nil
 	}
-	if w := l.cfg.repeatWindow; w > 0 && !l.last[e.Kind].IsZero() && at.Sub(l.last[e.Kind]) < w {
+	if w := l.cfg.repeatWindow; native && w > 0 && !l.last[e.Kind].IsZero() && at.Sub(l.last[e.Kind]) < w {
 		seq := l.seq
 		l.mu.Unlock()
 		l.cfg.log(func(lg *slog.Logger) {
-			lg.Debug("ctrlc: repeat coalesced", "event", e.String(), "seq", seq, "window", w)
+			lg.Debug("ctrlc: repeat coalesced", "event", e.Error(), "seq", seq, "window", w)
 		})
-		return true, false, e
+		return true, nil
 	}
 	l.last[e.Kind] = at
 	l.seq++
@@ -112,9 +107,6 @@ func (l *Listener) deliver(e Event, at time.Time) (took, force bool, seen Event)
 			e.Deadline = d
 		}
 	}
-	if e.Seq == 1 {
-		close(l.done)
-	}
 	if l.cfg.sink != nil {
 		l.cfg.sink(e)
 	} else {
@@ -123,11 +115,16 @@ func (l *Listener) deliver(e Event, at time.Time) (took, force bool, seen Event)
 		default: // coalesced; the Seq of the next delivered event shows the gap
 		}
 	}
-	force = l.cfg.forceExit > 0 && e.Seq >= l.cfg.forceExit
+	if e.Seq == 1 && l.esc != nil {
+		l.esc.Stop(e)
+	}
+	if e.Seq > 1 {
+		step = &escalation{l: l, e: e}
+	}
 	l.mu.Unlock()
 
-	l.cfg.log(func(lg *slog.Logger) { lg.Info("ctrlc: event", "event", e.String(), "seq", e.Seq) })
-	return true, force, e
+	l.cfg.log(func(lg *slog.Logger) { lg.Info("ctrlc: event", "event", e.Error(), "seq", e.Seq) })
+	return true, step
 }
 
 // log calls f with the listener's logger, if it has one, and reports

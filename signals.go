@@ -85,7 +85,8 @@ type source struct {
 }
 
 // dispatch delivers e to every listener that wants its kind, reports whether
-// any took it, and starts the forced exit when the event forces one. Platform
+// any took it, and escalates for the listeners that saw it as their second
+// event or later. Platform
 // code calls it for each native event. It holds no lock while it delivers or
 // exits.
 func dispatch(e Event, src source) bool {
@@ -111,28 +112,28 @@ func dispatch(e Event, src source) bool {
 	hub.mu.Unlock()
 
 	took := false
-	var forced []forcedListener
+	var steps []*escalation
 	for _, l := range targets {
-		ok, force, seen := l.deliver(e, at)
+		ok, step := l.deliver(e, at, src.native)
 		took = took || ok
-		if force {
-			forced = append(forced, forcedListener{l, seen})
+		if step != nil {
+			steps = append(steps, step)
 		}
 	}
-	if len(forced) > 0 {
-		forceExit(forced)
+	if len(steps) > 0 {
+		escalateAll(steps)
 	}
 	return took
 }
 
-// closeGrace returns the longest close grace among the listeners of k.
+// closeGrace returns the longest close hold among the listeners of k.
 func closeGrace(k Kind) time.Duration {
 	hub.mu.Lock()
 	defer hub.mu.Unlock()
 	var d time.Duration
 	for l := range hub.listeners {
-		if l.cfg.kinds.has(k) && l.cfg.closeGrace > d {
-			d = l.cfg.closeGrace
+		if h := l.cfg.closeHold(); l.cfg.kinds.has(k) && h > d {
+			d = h
 		}
 	}
 	return d
@@ -142,8 +143,10 @@ func closeGrace(k Kind) time.Duration {
 // platform had sent it: for tests, for wasip1 (which has no signals), and for
 // programs that embed a shutdown button. A zero Native is filled with the
 // platform's code for the kind, and a zero Time with the current time; Seq is
-// set per listener. The force-exit policy and the repeat window apply as to
-// any event, and a kind ignored at start reaches every listener of it.
+// set per listener. The escalation applies as to any event; a triggered
+// event is never taken for a duplicate of the one before, and a kind ignored
+// at start reaches every listener of it. A kind outside Interrupt…Shutdown
+// is an error wrapping ErrUnknownKind.
 func Trigger(e Event) error {
 	if !e.Kind.valid() {
 		return fmt.Errorf("%w: Trigger(Event{Kind: %d})", ErrUnknownKind, uint8(e.Kind))

@@ -10,7 +10,7 @@ import (
 // Under Node, SIGINT and SIGTERM arrive as events of the process object; in a
 // browser the page's "pagehide" is the only warning before it goes away.
 
-var defaultKinds = []Kind{Interrupt, Terminate, Close}
+var defaultKinds = []Kind{Interrupt, Terminate, Hangup, Close}
 
 // Node cannot tell whether a signal was ignored at start.
 func ignoredKinds() kindSet { return 0 }

@@ -10,7 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-var defaultKinds = []Kind{Interrupt, Terminate}
+var defaultKinds = []Kind{Interrupt, Terminate, Hangup}
 
 var unixSignals = [maxKind + 1]syscall.Signal{
 	Interrupt: unix.SIGINT,
