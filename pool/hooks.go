@@ -2,6 +2,7 @@ package pool
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"slices"
@@ -10,33 +11,18 @@ import (
 
 // runHooks runs hooks (in reverse if lifo) within budget and returns their
 // errors, each prefixed with the hook's name.
-func (p *Pool[T]) runHooks(budget context.Context, hooks []hook, lifo bool) []error {
+func (p *Pool[T]) runHooks(b *budget, hooks []hook, lifo bool) []error {
 	if lifo {
 		hooks = slices.Clone(hooks)
 		slices.Reverse(hooks)
 	}
 	var errs []error
 	for _, h := range hooks {
-		if err := p.runHook(budget, h); err != nil {
+		if err := p.runHook(b, h); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", h.name, err))
 		}
 	}
 	return errs
-}
-
-// hookReserve is what the drain keeps back, at its start, for n OnStop
-// hooks: n × HookTimeout, but at most half of what is left of budget, so
-// that long hook timeouts cannot starve the drain. No hooks, no reserve.
-func (p *Pool[T]) hookReserve(budget context.Context, n int) time.Duration {
-	end, ok := budget.Deadline()
-	if n == 0 || !ok {
-		return 0
-	}
-	half := max(0, time.Until(end)/2)
-	if p.opts.HookTimeout <= half/time.Duration(n) { // no multiplication that could overflow
-		return p.opts.HookTimeout * time.Duration(n)
-	}
-	return half
 }
 
 // runHook runs one hook under the smaller of HookTimeout and what is left
@@ -45,15 +31,19 @@ func (p *Pool[T]) hookReserve(budget context.Context, n int) time.Duration {
 // already done, and gets killFloor to return: enough for the cleanup that
 // does not wait (http.Server.Shutdown closes its listeners, a file closes),
 // and the next hook starts only once it returned or the floor passed.
-func (p *Pool[T]) runHook(budget context.Context, h hook) error {
-	given := p.opts.HookTimeout
-	if d, ok := budget.Deadline(); ok {
-		given = max(0, min(given, time.Until(d)))
+func (p *Pool[T]) runHook(b *budget, h hook) error {
+	left := b.left()
+	given := min(p.opts.HookTimeout, left)
+	cause := fmt.Errorf("%w: HookTimeout (%v)", ErrTimeout, p.opts.HookTimeout)
+	if left < p.opts.HookTimeout {
+		cause = fmt.Errorf("%w: the shutdown's budget is spent", ErrTimeout)
 	}
-	ctx, cancel := context.WithTimeout(budget, p.opts.HookTimeout)
+	// The deadline the hook reads is the earlier of the two; the budget's
+	// own end (which a hurry can bring forward) cancels it too.
+	ctx, cancel := context.WithDeadlineCause(b.ctx, time.Now().Add(given), cause)
 	defer cancel()
 	waitFor := ctx
-	if budget.Err() != nil {
+	if b.ctx.Err() != nil {
 		var cancelWait context.CancelFunc
 		waitFor, cancelWait = context.WithTimeout(context.Background(), min(p.opts.HookTimeout, killFloor))
 		defer cancelWait()
@@ -75,12 +65,12 @@ func (p *Pool[T]) runHook(budget context.Context, h hook) error {
 	case <-waitFor.Done():
 		select {
 		case err = <-done:
-		default:
-			err = context.Cause(ctx) // the hook ignored its context; it is left running
+		default: // the hook ignored its context; it is left running
+			return fmt.Errorf("did not return within %v, left running: %w", given.Round(time.Millisecond), context.Cause(ctx))
 		}
 	}
-	if err != nil && ctx.Err() != nil {
-		err = fmt.Errorf("%w after %v: %w", ErrHookTimeout, given.Round(time.Millisecond), err)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ErrTimeout) {
+		err = fmt.Errorf("%w after %v: %w", ErrTimeout, given.Round(time.Millisecond), err)
 	}
 	return err
 }

@@ -9,79 +9,57 @@ import (
 	"unsafe"
 )
 
-// Policy says what the queue stage does with queued items.
+// Policy says what the drain does with the queued items.
 type Policy uint8
 
 const (
 	// Finish runs every queued item before the pool stops.
 	Finish Policy = iota
-	// Abandon runs no queued item: they come back in Report.Unprocessed.
-	Abandon
+	// Skip runs no queued item: they come back in Report.Queued.
+	Skip
 )
 
-// String returns "finish" or "abandon".
-func (p Policy) String() string {
-	switch p {
-	case Finish:
-		return "finish"
-	case Abandon:
-		return "abandon"
-	}
-	return fmt.Sprintf("Policy(%d)", uint8(p))
-}
-
-// Defaults for the zero fields of Options. Together they fit inside
+// The defaults of the zero fields of Options. Together they fit inside
 // Kubernetes' default grace period of 30 s: a drain of 15 s, 3 s for
 // cancelled items to return, and hooks of 5 s each, all inside a budget of
 // 25 s, which leaves 5 s to print the report and exit.
 const (
-	DefaultShutdownTimeout = 25 * time.Second
-	DefaultDrainTimeout    = 15 * time.Second
-	DefaultKillTimeout     = 3 * time.Second
-	DefaultHookTimeout     = 5 * time.Second
-	// DefaultQueuePerWorker sizes the queue when Options.QueueSize is 0.
-	DefaultQueuePerWorker = 4
-	// DefaultMaxItemErrors is how many item errors a pool keeps when
-	// Options.MaxItemErrors is 0.
-	DefaultMaxItemErrors = 100
+	defaultShutdownTimeout = 25 * time.Second
+	defaultDrainTimeout    = 15 * time.Second
+	defaultCancelGrace     = 3 * time.Second
+	defaultHookTimeout     = 5 * time.Second
+	defaultQueuePerWorker  = 4
+	defaultMaxItemErrors   = 20
 )
 
 // Limits on Options, so that New returns an error instead of crashing the
 // process: a channel's buffer and the workers' slots are allocated up front.
 const (
-	// MaxWorkers bounds Options.Workers: every worker is a goroutine
-	// started by New.
-	MaxWorkers = 1 << 16
-	// MaxQueueBytes bounds the memory of the queue's buffer
-	// (QueueSize × the size of an item plus 4 bytes) and, separately, of the
-	// workers' slots.
-	MaxQueueBytes = 1 << 30
+	maxWorkers    = 1 << 16 // every worker is a goroutine started by New
+	maxQueueBytes = 1 << 30 // the queue's buffer, and separately the workers' slots
 )
 
 // Options configures a Pool. A zero field takes its default; a negative one
 // is an error.
 type Options struct {
-	Workers   int // how many items run at once; default runtime.GOMAXPROCS(0); at most MaxWorkers
-	QueueSize int // how many items wait; default DefaultQueuePerWorker × Workers
+	Workers   int // how many items run at once; default runtime.GOMAXPROCS(0); at most 65536
+	QueueSize int // how many items wait; default 4 × Workers; the queue's memory at most 1 GiB
 
-	// ShutdownTimeout is the budget of the whole shutdown, hooks included:
-	// each stage gets the smaller of its own timeout and what is left,
-	// except that the drain keeps time back for the OnStop hooks. When any
-	// are registered, the queue and in-flight stages, the wait for
-	// cancelled items included, end by the budget's end less a reserve of
-	// HookTimeout × the number of OnStop hooks, at most half of what is
-	// left of the budget when the queue stage begins; the drain deadline is
-	// the sooner of DrainTimeout and that.
+	// ShutdownTimeout is the budget of the whole shutdown, hooks included
+	// (default 25 s). Run ends it sooner, 100 ms before the stop event's
+	// Deadline, and a hurry ends it about a second after the hurry. Each
+	// stage gets the smaller of its own timeout and what is left; the drain
+	// also keeps back time for the OnStop hooks: HookTimeout × the number of
+	// OnStop hooks, at most half of what is left when the drain begins.
 	ShutdownTimeout time.Duration
-	DrainTimeout    time.Duration // how long the queue and in-flight stages may take before items are cancelled
-	KillTimeout     time.Duration // how long cancelled items get to return before they are abandoned
-	HookTimeout     time.Duration // how long each BeforeStop and OnStop function gets
+	DrainTimeout    time.Duration // how long the queue and in-flight stages may take before the items' context is cancelled (default 15 s)
+	CancelGrace     time.Duration // how long items get to return once their context is cancelled, before they are abandoned (default 3 s)
+	HookTimeout     time.Duration // how long each BeforeStop and OnStop function gets (default 5 s)
 
-	// MaxItemErrors bounds the *ItemError values a pool keeps (Report.Errors
-	// and the returned error), so that a long-running pool with a failing
-	// handler does not grow its errors without end; the rest are counted in
-	// their stage's error. The failed items themselves are always kept, by
-	// value, in Report.Failed, Panicked and Interrupted.
+	// MaxItemErrors bounds the *ItemError values a pool keeps, each with
+	// its item (default 20): Report.Errors and the returned error. The rest
+	// are counted in their stage's error, so that a long-running pool with a
+	// failing handler keeps its memory and its error's text bounded.
 	MaxItemErrors int
 
 	// BaseContext is the parent of the context every item gets: its values
@@ -90,7 +68,7 @@ type Options struct {
 	// context.Background().
 	BaseContext context.Context
 
-	Policy Policy       // what happens to queued items at shutdown
+	Policy Policy       // what the drain does with the queued items (default Finish)
 	Logger *slog.Logger // where the stages are logged; nil logs nothing
 }
 
@@ -104,7 +82,7 @@ func fill[T any](o *Options) error {
 		{"QueueSize", int64(o.QueueSize)},
 		{"ShutdownTimeout", int64(o.ShutdownTimeout)},
 		{"DrainTimeout", int64(o.DrainTimeout)},
-		{"KillTimeout", int64(o.KillTimeout)},
+		{"CancelGrace", int64(o.CancelGrace)},
 		{"HookTimeout", int64(o.HookTimeout)},
 		{"MaxItemErrors", int64(o.MaxItemErrors)},
 	} {
@@ -112,11 +90,11 @@ func fill[T any](o *Options) error {
 			return fmt.Errorf("pool: Options.%s is %d: must not be negative", f.name, f.v)
 		}
 	}
-	if o.Policy > Abandon {
-		return fmt.Errorf("pool: Options.Policy is %d: must be Finish or Abandon", o.Policy)
+	if o.Policy > Skip {
+		return fmt.Errorf("pool: Options.Policy is %d: must be Finish or Skip", o.Policy)
 	}
-	if o.Workers > MaxWorkers {
-		return fmt.Errorf("pool: Options.Workers is %d: at most MaxWorkers (%d)", o.Workers, MaxWorkers)
+	if o.Workers > maxWorkers {
+		return fmt.Errorf("pool: Options.Workers is %d: at most %d", o.Workers, maxWorkers)
 	}
 	// An item type over 64 KiB does not compile (a channel element's
 	// limit): such items must be queued by pointer.
@@ -125,33 +103,33 @@ func fill[T any](o *Options) error {
 	if o.Workers == 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
-	if n := uint64(o.Workers) * uint64(unsafe.Sizeof(worker[T]{})); n > MaxQueueBytes {
-		return fmt.Errorf("pool: Options.Workers is %d: the workers' slots for %T would take %d bytes, over MaxQueueBytes (%d)",
-			o.Workers, item, n, MaxQueueBytes)
+	if n := uint64(o.Workers) * uint64(unsafe.Sizeof(worker[T]{})); n > maxQueueBytes {
+		return fmt.Errorf("pool: Options.Workers is %d: the workers' slots for %T would take %d bytes, over %d bytes",
+			o.Workers, item, n, maxQueueBytes)
 	}
 	what := "is"
 	if o.QueueSize == 0 {
-		o.QueueSize = DefaultQueuePerWorker * o.Workers
+		o.QueueSize = defaultQueuePerWorker * o.Workers
 		what = "defaults to"
 	}
-	if uint64(o.QueueSize) > MaxQueueBytes/uint64(slot) { // no multiplication: it could overflow
-		return fmt.Errorf("pool: Options.QueueSize %s %d: slots of %d bytes (%T) would take over MaxQueueBytes (%d)",
-			what, o.QueueSize, slot, item, MaxQueueBytes)
+	if uint64(o.QueueSize) > maxQueueBytes/uint64(slot) { // no multiplication: it could overflow
+		return fmt.Errorf("pool: Options.QueueSize %s %d: slots of %d bytes (%T) would take over %d bytes",
+			what, o.QueueSize, slot, item, maxQueueBytes)
 	}
 	if o.ShutdownTimeout == 0 {
-		o.ShutdownTimeout = DefaultShutdownTimeout
+		o.ShutdownTimeout = defaultShutdownTimeout
 	}
 	if o.DrainTimeout == 0 {
-		o.DrainTimeout = DefaultDrainTimeout
+		o.DrainTimeout = defaultDrainTimeout
 	}
-	if o.KillTimeout == 0 {
-		o.KillTimeout = DefaultKillTimeout
+	if o.CancelGrace == 0 {
+		o.CancelGrace = defaultCancelGrace
 	}
 	if o.HookTimeout == 0 {
-		o.HookTimeout = DefaultHookTimeout
+		o.HookTimeout = defaultHookTimeout
 	}
 	if o.MaxItemErrors == 0 {
-		o.MaxItemErrors = DefaultMaxItemErrors
+		o.MaxItemErrors = defaultMaxItemErrors
 	}
 	if o.BaseContext == nil {
 		o.BaseContext = context.Background()

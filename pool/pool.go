@@ -7,11 +7,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ctrlc-go/ctrlc/internal/escalate"
 )
 
 // Pool runs items of type T on a fixed number of workers. Its methods are
-// safe for concurrent use. A Pool's workers run from New until the shutdown
-// (Shutdown or Run) ends, or TakePending emptied the queue.
+// safe for concurrent use. A Pool's workers run from New until Run's
+// shutdown ends, or until the input ended (Close) and the queue is empty.
 type Pool[T any] struct {
 	handler func(context.Context, T) error
 	opts    Options
@@ -40,10 +42,14 @@ type Pool[T any] struct {
 	intakeOnce sync.Once
 	readMu     sync.Mutex // one reader of the workers' slots at a time (settle)
 
+	hurried   chan struct{} // closed by hurry
+	hurryOnce sync.Once
+	hurryWhy  error // the hurry's cause, set before hurried is closed
+
 	mu          sync.Mutex
-	unprocessed []entry[T]
-	failed      []T
-	panicked    []T
+	unprocessed []entry[T] // handed back unrun
+	failed      int
+	panicked    int
 	interrupted []T
 	abandoned   []T
 	itemErrs    []*ItemError[T]
@@ -53,6 +59,7 @@ type Pool[T any] struct {
 	hooks       []hook         // OnStop
 	shutdown    *shutdownCall[T]
 	started     chan struct{} // closed when the shutdown begins
+	esc         *escalate.State
 }
 
 // entry is a queued item with its admission ticket, which orders the items
@@ -82,7 +89,7 @@ const (
 )
 
 // ownKey marks the contexts the pool hands to its items and hooks, so that
-// Shutdown can tell a call from inside.
+// Run can tell a call from inside.
 type ownKey struct{ p any }
 
 type hook struct {
@@ -92,9 +99,9 @@ type hook struct {
 
 // New starts a pool whose workers run handler on each submitted item, with
 // a context derived from Options.BaseContext that is cancelled when the
-// drain deadline passes. It returns an error naming the bad field for
-// invalid options, and for sizes whose memory (allocated up front) would
-// exceed MaxWorkers or MaxQueueBytes.
+// drain deadline passes or the shutdown is hurried. It returns an error
+// naming the bad field for invalid options, and for sizes whose memory
+// (allocated up front) would be too large.
 func New[T any](handler func(ctx context.Context, item T) error, opts Options) (*Pool[T], error) {
 	if handler == nil {
 		return nil, errors.New("pool: nil handler")
@@ -113,6 +120,7 @@ func New[T any](handler func(ctx context.Context, item T) error, opts Options) (
 		emptied: make(chan struct{}),
 		dropped: map[string]int{},
 		started: make(chan struct{}),
+		hurried: make(chan struct{}),
 	}
 	p.itemCtx, p.cancelItem = context.WithCancelCause(context.WithValue(opts.BaseContext, ownKey{p}, true))
 	p.phase.Store(StageRun)
@@ -125,16 +133,21 @@ func New[T any](handler func(ctx context.Context, item T) error, opts Options) (
 
 func (p *Pool[T]) made() bool { return p != nil && p.queue != nil }
 
+// errNotNew is the error of every method of a Pool that New did not make (a
+// nil pointer or a zero Pool).
+var errNotNew = errors.New("pool: the Pool was not made by New")
+
 // Submit queues item, waiting while the queue is full. It returns ErrClosed
-// once the intake stage began (a waiting Submit wakes with it), ctx's error
-// if ctx ends first, and ErrNilContext for a nil ctx. An item Submit
-// accepted (nil error) is in the report, whatever happens.
+// once the input ended or the shutdown's queue stage began (a waiting
+// Submit wakes with it), and ctx's error if ctx ends first; a nil ctx is an
+// error too. An item Submit accepted (nil error) is in the report,
+// whatever happens.
 func (p *Pool[T]) Submit(ctx context.Context, item T) error {
 	if !p.made() {
-		return ErrNotNew
+		return errNotNew
 	}
 	if ctx == nil {
-		return ErrNilContext
+		return errors.New("pool: Submit: nil context")
 	}
 	if p.state.Load()&closedBit != 0 {
 		return ErrClosed
@@ -182,10 +195,10 @@ func (p *Pool[T]) sendWaiting(ctx context.Context, e entry[T]) error {
 }
 
 // TrySubmit queues item if there is room, and returns ErrQueueFull if not,
-// or ErrClosed once the intake stage began.
+// or ErrClosed once the input ended or the shutdown's queue stage began.
 func (p *Pool[T]) TrySubmit(item T) error {
 	if !p.made() {
-		return ErrNotNew
+		return errNotNew
 	}
 	if p.state.Load()&closedBit != 0 {
 		return ErrClosed
@@ -212,32 +225,49 @@ func (p *Pool[T]) reject(err error) error {
 	return err
 }
 
-// BeforeStop registers fn to run in the announce stage, the first one, while
-// Submit still accepts items: the place to turn readiness off and call
-// http.Server.Shutdown, so that what is still arriving gets queued.
+// Close ends the input, as at the end of a batch: Submit and TrySubmit
+// return ErrClosed from then on, blocked submitters wake with it, and the
+// queued items go on running with no deadline. Run then returns once every
+// item ran (its stages find nothing left to do), or drains as usual if its
+// context ends first: a Ctrl-C while a batch finishes is honoured, and a
+// second one hurries. Close is idempotent and returns nil for a pool made by
+// New.
+func (p *Pool[T]) Close() error {
+	if !p.made() {
+		return errNotNew
+	}
+	p.closeIntake()
+	return nil
+}
+
+// BeforeStop registers fn to run first in the shutdown, in the before-stop
+// stage, while Submit still accepts items: the place to turn readiness off
+// and call http.Server.Shutdown, so that what is still arriving gets queued.
 // BeforeStop functions run first registered first, each with a context that
-// ends after HookTimeout or when the budget is spent (as for OnStop); the
-// name prefixes their errors. It returns ErrClosed once the shutdown began.
+// ends after HookTimeout or when the budget is spent (as for OnStop); name
+// prefixes their errors. It returns ErrClosed once the shutdown began, and
+// an error for a nil fn.
 func (p *Pool[T]) BeforeStop(name string, fn func(ctx context.Context) error) error {
 	return p.addHook(&p.before, "BeforeStop", name, fn)
 }
 
-// OnStop registers fn to run in the hooks stage, after every worker stopped
-// (or was abandoned). OnStop functions run last registered first, like
-// deferred calls, each with a context that ends after HookTimeout or when
-// the budget is spent; the name prefixes their errors. The drain ends early
-// enough to leave them that time, up to half of what it had (see
-// Options.ShutdownTimeout). A function that starts with the budget spent
-// (spent by the announce stage, or by ctx) gets its context already done,
-// and 20 ms to return before the next one starts. It returns ErrClosed once the shutdown
-// began.
+// OnStop registers fn to run last in the shutdown, in the on-stop stage,
+// after every worker stopped (or was abandoned): the place to flush and
+// close a store. OnStop functions run last registered first, like deferred
+// calls, each with a context that ends after HookTimeout or when the budget
+// is spent; name prefixes their errors. The drain ends early enough to
+// leave them that time, up to half of what it had (see
+// Options.ShutdownTimeout), a hurry included. A function that starts with
+// the budget spent gets its context already done, and the smaller of
+// HookTimeout and 20 ms to return before the next one starts. It returns
+// ErrClosed once the shutdown began, and an error for a nil fn.
 func (p *Pool[T]) OnStop(name string, fn func(ctx context.Context) error) error {
 	return p.addHook(&p.hooks, "OnStop", name, fn)
 }
 
 func (p *Pool[T]) addHook(to *[]hook, method, name string, fn func(context.Context) error) error {
 	if !p.made() {
-		return ErrNotNew
+		return errNotNew
 	}
 	if fn == nil {
 		return fmt.Errorf("pool: %s(%q): nil function", method, name)
@@ -263,15 +293,13 @@ func (p *Pool[T]) Stats() Stats {
 		st := p.workers[i].state.Load()
 		s.Completed += int(st >> slotCountShift)
 		if st&(slotBusy|slotClaimed) == slotBusy {
-			s.InFlight++
+			s.Running++
 		}
 	}
 	s.Queued = len(p.queue)
 	p.mu.Lock()
-	s.Failed, s.Panicked, s.Interrupted = len(p.failed), len(p.panicked), len(p.interrupted)
-	s.Unprocessed, s.Abandoned = len(p.unprocessed), len(p.abandoned)
+	s.Failed, s.Panicked = p.failed, p.panicked
 	p.mu.Unlock()
-	s.Submitted = s.Queued + s.InFlight + s.Completed + s.Failed + s.Panicked + s.Interrupted + s.Unprocessed + s.Abandoned
 	return s
 }
 

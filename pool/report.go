@@ -8,12 +8,11 @@ import (
 
 // The stages, as they name errors and Report.Stages, in order.
 const (
-	StageRun      = "run"      // items that failed before the shutdown began
-	StageAnnounce = "announce" // the BeforeStop functions
-	StageIntake   = "intake"
-	StageQueue    = "queue"
-	StageInFlight = "in-flight"
-	StageHooks    = "hooks" // the OnStop functions
+	StageRun        = "run"         // items that failed before the shutdown began
+	StageBeforeStop = "before-stop" // the BeforeStop functions, while Submit still accepts
+	StageQueue      = "queue"       // the input closes; the queued items run (Finish) or come back (Skip)
+	StageInFlight   = "in-flight"   // the running items end, are cancelled, or are abandoned
+	StageOnStop     = "on-stop"     // the OnStop functions
 )
 
 // Stage is how one stage went.
@@ -26,43 +25,62 @@ type Stage struct {
 }
 
 // Report tells what became of every item that Submit or TrySubmit accepted.
-// Each item is in exactly one outcome, and the items a caller may need to
-// requeue are there by value.
+// Each item is in exactly one outcome; the items not done are there by
+// value, for the caller to save or requeue (Unprocessed).
 type Report[T any] struct {
-	Event     ctrlc.Event // what started the shutdown; zero when Shutdown was called by hand
-	Submitted int         // items accepted by Submit or TrySubmit
-	Completed int         // items whose handler returned nil (also after the drain deadline)
+	// Event is the stop event that started the shutdown or joined it, or
+	// the zero Event when there was none: the input ended (Close) and every
+	// item ran, or the context was cancelled another way.
+	Event ctrlc.Event
 
-	Failed   []T // items whose handler returned an error before the drain deadline
-	Panicked []T // items whose handler panicked (or called runtime.Goexit) before the drain deadline
-	// Unprocessed are the items accepted but never started, in the order
-	// they were accepted (for one submitter, the order of its calls).
-	Unprocessed []T
-	// Interrupted are the items running when the drain deadline cancelled
-	// their context, which then returned an error or panicked.
+	Accepted  int // items accepted by Submit or TrySubmit, counted as they were
+	Completed int // items whose handler returned nil (also after the drain deadline)
+	Failed    int // items whose handler returned an error before the drain deadline or the hurry
+	Panicked  int // items whose handler panicked or called runtime.Goexit before then
+
+	// Queued are the items accepted but never started, in the order they
+	// were accepted (for one submitter, the order of its calls).
+	Queued []T
+	// Interrupted are the items running when the drain deadline or a hurry
+	// cancelled their context, which then returned an error or panicked.
 	Interrupted []T
-	// Abandoned are the items still running after KillTimeout (or when the
-	// budget ran out). The pool no longer waits for them: whatever they do
+	// Abandoned are the items still running after CancelGrace, or when the
+	// budget ran out. The pool no longer waits for them: whatever they do
 	// later is not reported.
 	Abandoned []T
 
 	// Errors are the item errors kept (at most Options.MaxItemErrors), in
-	// the order they happened; they are also in the returned error.
+	// the order they happened, each with its item; they are also in the
+	// returned error.
 	Errors []*ItemError[T]
-	// Stages are StageRun, StageAnnounce, StageIntake, StageQueue,
-	// StageInFlight and StageHooks, in this order.
+	// Stages are StageRun, StageBeforeStop, StageQueue, StageInFlight and
+	// StageOnStop, in this order.
 	Stages []Stage
 }
 
-// Balanced reports whether every submitted item is accounted for:
-// Submitted == Completed + len(Failed) + len(Panicked) + len(Unprocessed) +
-// len(Interrupted) + len(Abandoned). It holds for every report the pool
-// returns; it is here so that callers and tests can check it. Submitted is
-// counted at admission, apart from the outcomes, so that an item the pool
-// lost track of (a bug, also named in the in-flight stage's error) shows.
+// Unprocessed returns every item the pool did not finish, by value: Queued,
+// then Interrupted, then Abandoned. These are the items to save or requeue.
+func (r *Report[T]) Unprocessed() []T {
+	if r == nil {
+		return nil
+	}
+	out := make([]T, 0, len(r.Queued)+len(r.Interrupted)+len(r.Abandoned))
+	out = append(out, r.Queued...)
+	out = append(out, r.Interrupted...)
+	return append(out, r.Abandoned...)
+}
+
+// Balanced reports whether every accepted item is accounted for: Accepted
+// == Completed + Failed + Panicked + len(Queued) + len(Interrupted) +
+// len(Abandoned). It holds for every report the pool returns; it is here so
+// that callers and tests can check it. Accepted is counted at admission,
+// apart from the outcomes, so that an item the pool lost track of (a bug,
+// also named in the in-flight stage's error) shows.
 func (r *Report[T]) Balanced() bool {
-	return r.Submitted == r.Completed+len(r.Failed)+len(r.Panicked)+len(r.Unprocessed)+
-		len(r.Interrupted)+len(r.Abandoned)
+	if r == nil {
+		return false
+	}
+	return r.Accepted == r.Completed+r.Failed+r.Panicked+len(r.Queued)+len(r.Interrupted)+len(r.Abandoned)
 }
 
 func (r *Report[T]) stage(name string, start time.Time) {
@@ -71,16 +89,12 @@ func (r *Report[T]) stage(name string, start time.Time) {
 
 // Stats is a snapshot of a pool's counts, for progress lines and metrics.
 // The counts are read one after another without stopping the pool, so
-// while items move they can be a few items apart; after Shutdown returned
-// they match the report (Abandoned items stay counted as abandoned).
+// while items move they can be a few items apart; the Report is the
+// account.
 type Stats struct {
-	Submitted   int // accepted so far: the sum of the counts below
-	Queued      int // waiting in the queue
-	InFlight    int // running now (abandoned items excepted)
-	Completed   int
-	Failed      int
-	Panicked    int
-	Unprocessed int // handed back by the shutdown or TakePending
-	Interrupted int
-	Abandoned   int
+	Queued    int // waiting in the queue
+	Running   int // running now (abandoned items excepted)
+	Completed int
+	Failed    int
+	Panicked  int
 }

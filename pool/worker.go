@@ -53,13 +53,10 @@ func (w *worker[T]) end(delta uint64) bool {
 	}
 }
 
-// hold sets slotHeld (and slotClaimed if claim) on a busy slot that no one
-// claimed yet, and returns its item; the caller must release it.
-func (w *worker[T]) hold(claim bool) (entry[T], bool) {
-	bits := uint64(slotHeld)
-	if claim {
-		bits |= slotClaimed
-	}
+// hold sets slotHeld and slotClaimed on a busy slot that no one claimed
+// yet, and returns its item; the caller must release it.
+func (w *worker[T]) hold() (entry[T], bool) {
+	const bits = slotHeld | slotClaimed
 	for {
 		s := w.state.Load()
 		if s&slotBusy == 0 || s&(slotHeld|slotClaimed) != 0 {
@@ -149,7 +146,7 @@ func (p *Pool[T]) itemEnded(w *worker[T], err error) {
 		delta = slotOne
 	}
 	if !w.end(delta) {
-		p.log("pool: an abandoned item returned", "item", e.item, "error", err)
+		p.log("pool: an abandoned item returned", "item", shortForm(e.item), "error", err)
 		return
 	}
 	if err != nil {
@@ -158,7 +155,8 @@ func (p *Pool[T]) itemEnded(w *worker[T], err error) {
 }
 
 // record files a failed item under its outcome and keeps its error, up to
-// MaxItemErrors.
+// MaxItemErrors: only interrupted items are kept by value (they are not
+// done), so that a long-lived pool with a failing handler stays small.
 func (p *Pool[T]) record(item T, err error) {
 	_, panicked := err.(*PanicError)
 	stage, _ := p.phase.Load().(string)
@@ -168,9 +166,9 @@ func (p *Pool[T]) record(item T, err error) {
 		p.interrupted = append(p.interrupted, item)
 		stage = p.cancelStage
 	case panicked:
-		p.panicked = append(p.panicked, item)
+		p.panicked++
 	default:
-		p.failed = append(p.failed, item)
+		p.failed++
 	}
 	if len(p.itemErrs) < p.opts.MaxItemErrors {
 		p.itemErrs = append(p.itemErrs, &ItemError[T]{Stage: stage, Item: item, Err: err})
@@ -178,7 +176,7 @@ func (p *Pool[T]) record(item T, err error) {
 		p.dropped[stage]++
 	}
 	p.mu.Unlock()
-	p.log("pool: item failed", "stage", stage, "item", item, "error", err)
+	p.log("pool: item failed", "stage", stage, "item", shortForm(item), "error", err)
 }
 
 func (p *Pool[T]) handBack(e entry[T]) {

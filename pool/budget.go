@@ -1,0 +1,168 @@
+package pool
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// hurryBudget is what is left of the shutdown's budget after a hurry, at
+// most: the report comes back within about a second.
+const hurryBudget = time.Second
+
+// budget is the time of one shutdown, from one place: it ends at the
+// earliest of ShutdownTimeout and the stop event's Deadline (less
+// deadlineReserve), or hurryBudget after a hurry. Every stage takes its time
+// from it, and the drain leaves the OnStop hooks their reserve. It runs on
+// timers of its own, so no context of the caller's can stall it.
+type budget struct {
+	begin   time.Time
+	hookDur time.Duration
+	hooks   int
+	why     func() error // the hurry's cause
+
+	ctx    context.Context // done when the budget is spent
+	cancel context.CancelCauseFunc
+	quit   chan struct{} // closed by release
+
+	mu          sync.Mutex
+	end         time.Time
+	reserve     time.Duration // kept for the OnStop hooks, from the drain's start
+	timer       *time.Timer   // ends ctx at end
+	hurriedAt   time.Time     // zero until hurried
+	drain       context.CancelCauseFunc
+	drainTimer  *time.Timer
+	drainCause  error
+	onHurry     chan struct{} // closed at the hurry, for waitCancelled
+	hurryClosed bool
+}
+
+func newBudget(begin, end time.Time, hookDur time.Duration, hooks int, hurried <-chan struct{}, why func() error) *budget {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	b := &budget{begin: begin, hookDur: hookDur, hooks: hooks, why: why, ctx: ctx, cancel: cancel,
+		quit: make(chan struct{}), end: end, onHurry: make(chan struct{})}
+	spent := fmt.Errorf("%w: the shutdown's budget of %v is spent", ErrTimeout, end.Sub(begin).Round(time.Millisecond))
+	b.timer = time.AfterFunc(time.Until(end), func() { cancel(spent) })
+	go func() {
+		select {
+		case <-hurried:
+			b.hurry()
+		case <-b.quit:
+		}
+	}()
+	return b
+}
+
+// release stops the budget's timers and its hurry watch.
+func (b *budget) release() {
+	close(b.quit)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.timer.Stop()
+	if b.drainTimer != nil {
+		b.drainTimer.Stop()
+	}
+	b.cancel(context.Canceled)
+}
+
+// left returns what is left of the budget.
+func (b *budget) left() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return max(0, time.Until(b.end))
+}
+
+// reserveFor is what the drain keeps back for the OnStop hooks when left
+// remains: HookTimeout × their number, at most half of left, so that long
+// hook timeouts cannot starve the drain. No hooks, no reserve.
+func (b *budget) reserveFor(left time.Duration) time.Duration {
+	if b.hooks == 0 {
+		return 0
+	}
+	half := max(0, left/2)
+	if b.hookDur <= half/time.Duration(b.hooks) { // no multiplication that could overflow
+		return b.hookDur * time.Duration(b.hooks)
+	}
+	return half
+}
+
+// startDrain returns the drain's context: it ends after d, or when what is
+// left of the budget less the hook reserve is spent, or at a hurry, with a
+// cause that says which.
+func (b *budget) startDrain(d time.Duration) context.Context {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.drain = cancel
+	if !b.hurriedAt.IsZero() {
+		cancel(b.why())
+		return ctx
+	}
+	left := max(0, time.Until(b.end))
+	b.reserve = b.reserveFor(left)
+	cause := fmt.Errorf("%w: drain timeout (%v)", ErrTimeout, d)
+	if window := left - b.reserve; window < d {
+		d = window
+		cause = fmt.Errorf("%w: the shutdown's budget of %v is spent", ErrTimeout, b.end.Sub(b.begin).Round(time.Millisecond))
+		if b.reserve > 0 {
+			cause = fmt.Errorf("%w: the shutdown's budget of %v, less %v kept for the OnStop hooks, is spent",
+				ErrTimeout, b.end.Sub(b.begin).Round(time.Millisecond), b.reserve.Round(time.Millisecond))
+		}
+	}
+	b.drainCause = cause
+	b.drainTimer = time.AfterFunc(d, func() { cancel(cause) })
+	return ctx
+}
+
+// hurry cuts the budget to hurryBudget from now, keeps the hooks' reserve
+// from that, and ends the drain at once.
+func (b *budget) hurry() {
+	cause := b.why()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := time.Now()
+	b.hurriedAt = now
+	if end := now.Add(hurryBudget); end.Before(b.end) {
+		b.end = end
+		b.timer.Stop()
+		spent := fmt.Errorf("%w: the hurried shutdown's second is spent: %w", ErrTimeout, cause)
+		b.timer = time.AfterFunc(hurryBudget, func() { b.cancel(spent) })
+	}
+	b.reserve = b.reserveFor(time.Until(b.end))
+	if b.drain != nil {
+		b.drainTimer.Stop()
+		b.drain(cause)
+	}
+	if !b.hurryClosed {
+		b.hurryClosed = true
+		close(b.onHurry)
+	}
+}
+
+// waitCancelled waits for idle, once the items' context was cancelled: at
+// most grace, and no later than the budget less the hooks' reserve, but at
+// least killFloor (capped by grace), so that an item that honours its
+// context is reported Interrupted rather than Abandoned. A hurry meanwhile
+// shortens the wait.
+func (b *budget) waitCancelled(grace time.Duration, idle <-chan struct{}) {
+	for {
+		b.mu.Lock()
+		d := min(grace, max(time.Until(b.end.Add(-b.reserve)), min(grace, killFloor)))
+		hurried := b.onHurry
+		if b.hurryClosed {
+			hurried = nil
+		}
+		b.mu.Unlock()
+		t := time.NewTimer(d)
+		select {
+		case <-idle:
+			t.Stop()
+			return
+		case <-t.C:
+			return
+		case <-hurried:
+			t.Stop()
+		}
+	}
+}

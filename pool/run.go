@@ -1,0 +1,303 @@
+package pool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/ctrlc-go/ctrlc"
+	"github.com/ctrlc-go/ctrlc/internal/escalate"
+	"github.com/hashicorp/go-multierror"
+)
+
+// deadlineReserve is what Run keeps, before a stop event's Deadline, for
+// the program to save the report and exit once Run returned.
+const deadlineReserve = 100 * time.Millisecond
+
+// killFloor is how long cancelled items get to return even when the budget
+// is spent before the kill wait, capped by CancelGrace: long enough for an
+// item that honours its context to return and be reported Interrupted
+// rather than Abandoned, short next to any supervisor's grace period.
+const killFloor = 20 * time.Millisecond
+
+type shutdownCall[T any] struct {
+	done   chan struct{}
+	report *Report[T]
+	err    error
+}
+
+// Run runs the pool until ctx is done, then shuts it down in its stages
+// (see the package documentation) and returns the report, with every error
+// of every stage in one *multierror.Error, or nil when all went well. It
+// also returns, without a stop, once the input ended (Close) and every
+// queued item ran.
+//
+// When ctx comes from ctrlc.NotifyContext (or derives from such a
+// context), its first stop event is Report.Event, its Deadline ends the
+// budget early, and its second event hurries the shutdown: the queued items
+// come back unrun, the running ones are cancelled, the OnStop hooks get
+// what is left of a budget cut to about a second, and Run returns the
+// report. A context that reports a Deadline is taken to be done then, even
+// if it never says so.
+//
+// Run may be called from several goroutines: the first context to end
+// starts the shutdown, and every call returns the same report once it is
+// over. A call after the shutdown returns its report at once. A nil ctx,
+// the context of one of the pool's own items or hooks (Run would wait for
+// itself), and a Pool not made by New are errors; the report is then empty,
+// never nil.
+func (p *Pool[T]) Run(ctx context.Context) (*Report[T], error) {
+	switch {
+	case !p.made():
+		return &Report[T]{}, errNotNew
+	case ctx == nil:
+		return &Report[T]{}, errors.New("pool: Run: nil context")
+	case ctx.Value(ownKey{p}) != nil:
+		return &Report[T]{}, errors.New("pool: Run called with the context of one of the pool's own items or hooks: it would wait for itself")
+	}
+	var hurried <-chan struct{}
+	esc := escalate.From(ctx)
+	if esc != nil {
+		leave := esc.Enter()
+		defer leave()
+		hurried = esc.Hurried()
+		p.mu.Lock()
+		if p.esc == nil {
+			p.esc = esc
+		}
+		p.mu.Unlock()
+	}
+	var deadline <-chan time.Time
+	if d, ok := ctx.Deadline(); ok {
+		t := time.NewTimer(time.Until(d))
+		defer t.Stop()
+		deadline = t.C
+	}
+	var e ctrlc.Event
+	select {
+	case <-ctx.Done():
+		errors.As(context.Cause(ctx), &e)
+	case <-deadline:
+	case <-hurried:
+		errors.As(esc.First(), &e)
+	case <-p.idle: // the input ended and every item ran
+	case <-p.started:
+	}
+	call := p.begin(e)
+	select {
+	case <-call.done:
+	case <-hurried:
+		p.hurry(esc.Cause())
+		<-call.done
+	}
+	return call.report, call.err
+}
+
+// hurry hurries the shutdown: cause is the event that asked for it.
+func (p *Pool[T]) hurry(cause error) {
+	p.hurryOnce.Do(func() {
+		p.hurryWhy = fmt.Errorf("%w by %w", ErrHurried, cause)
+		close(p.hurried)
+	})
+}
+
+// begin starts the shutdown unless it has begun, and returns it.
+func (p *Pool[T]) begin(e ctrlc.Event) *shutdownCall[T] {
+	p.mu.Lock()
+	call := p.shutdown
+	first := call == nil
+	if first {
+		call = &shutdownCall[T]{done: make(chan struct{})}
+		p.shutdown = call
+		close(p.started)
+	}
+	p.mu.Unlock()
+	if first {
+		go func() {
+			// Whatever happens in stop (a Logger calling runtime.Goexit
+			// included), the callers must not wait forever.
+			defer close(call.done)
+			returned := false
+			defer func() {
+				if !returned {
+					v := recover() // nil only for runtime.Goexit: panic(nil) is a *runtime.PanicNilError
+					if v == nil {
+						v = ErrGoexit
+					}
+					call.report = &Report[T]{Event: e}
+					call.err = fmt.Errorf("pool: shutdown failed: %w", &PanicError{Value: v, Stack: debug.Stack()})
+				}
+			}()
+			call.report, call.err = p.stop(e)
+			returned = true
+		}()
+	}
+	return call
+}
+
+// stop runs the stages, in five steps, and returns the report.
+func (p *Pool[T]) stop(e ctrlc.Event) (*Report[T], error) {
+	begin := time.Now()
+	end := begin.Add(p.opts.ShutdownTimeout)
+	if d := e.Deadline.Add(-deadlineReserve); !e.Deadline.IsZero() && d.Before(end) {
+		end = d
+	}
+	p.mu.Lock()
+	before, after := p.before, p.hooks
+	p.mu.Unlock()
+	b := newBudget(begin, end, p.opts.HookTimeout, len(after), p.hurried, func() error { return p.hurryWhy })
+	defer b.release()
+
+	r := &Report[T]{Event: e, Stages: []Stage{{Name: StageRun, Duration: begin.Sub(p.born)}}}
+	extra := map[string][]error{}
+	p.log("pool: shutdown", "event", eventText(e), "policy", p.opts.Policy, "budget", end.Sub(begin))
+
+	// 1. Before-stop: the BeforeStop functions, while Submit still accepts.
+	start := time.Now()
+	p.phase.Store(StageBeforeStop)
+	extra[StageBeforeStop] = p.runHooks(b, before, false)
+	r.stage(StageBeforeStop, start)
+
+	// 2. Queue: the input closes; the workers run the queue (Finish) until
+	// the drain deadline, or it comes back unrun (Skip, a hurry).
+	start = time.Now()
+	p.phase.Store(StageQueue)
+	if p.opts.Policy == Skip {
+		// Before closing the intake, whose wait for submitters mid-send
+		// leaves the queue open: a worker freed meanwhile must not start a
+		// queued item.
+		p.abandon.Store(true)
+	}
+	p.closeIntake()
+	drain := b.startDrain(p.opts.DrainTimeout)
+	var cut error    // the drain's end: nil, or the items' cancel cause
+	var cutIn string // the stage it ended in
+	unprocessedBefore := 0
+	expire := func(stage string) {
+		cut, cutIn = context.Cause(drain), stage
+		p.mu.Lock()
+		unprocessedBefore = len(p.unprocessed)
+		p.cancelStage = stage
+		p.mu.Unlock()
+		// Abandon before cancelling: a worker freed by the cancel must not
+		// start another queued item; expired before cancelling: an item
+		// that fails because of the cancel is Interrupted.
+		p.abandon.Store(true)
+		p.expired.Store(true)
+		p.cancelItem(cut)
+	}
+	if p.opts.Policy == Skip {
+		p.handBackQueue()
+	} else if !wait(drain, p.emptied) {
+		expire(StageQueue)
+		p.handBackQueue() // workers hand back what they take too
+	}
+	r.stage(StageQueue, start)
+
+	// 3. In-flight: the running items end by the drain deadline, or are
+	// cancelled and get CancelGrace to return, or are abandoned.
+	start = time.Now()
+	p.phase.Store(StageInFlight)
+	if cut == nil && !wait(drain, p.idle) {
+		expire(StageInFlight)
+	}
+	if cut != nil {
+		b.waitCancelled(p.opts.CancelGrace, p.idle)
+	}
+	s := p.settle()
+	r.Accepted = s.accepted // not the sum of the outcomes: a lost item leaves the report unbalanced
+	r.Completed, r.Failed, r.Panicked = s.completed, s.failed, s.panicked
+	r.Queued, r.Interrupted, r.Abandoned, r.Errors = s.unprocessed, s.interrupted, s.abandoned, s.errs
+	if n := len(s.unprocessed) - unprocessedBefore; cut != nil && n > 0 {
+		extra[StageQueue] = append(extra[StageQueue], fmt.Errorf("%d queued %s handed back unrun: %w", n, plural(n), cut))
+	}
+	if n := len(s.interrupted); n > 0 { // in the stage of their own errors
+		extra[cutIn] = append(extra[cutIn], fmt.Errorf("%d running %s interrupted: %w", n, plural(n), cut))
+	}
+	if n := len(s.abandoned); n > 0 {
+		extra[StageInFlight] = append(extra[StageInFlight], fmt.Errorf("%d %s still running after %v, abandoned: %w",
+			n, plural(n), time.Since(start).Round(time.Millisecond), cut))
+	}
+	if s.missing != 0 {
+		extra[StageInFlight] = append(extra[StageInFlight], fmt.Errorf("%d items accepted, %d accounted for (a bug in the pool)",
+			r.Accepted, r.Accepted-s.missing))
+	}
+	r.stage(StageInFlight, start)
+
+	// 4. On-stop: the OnStop functions, last registered first.
+	start = time.Now()
+	p.phase.Store(StageOnStop)
+	extra[StageOnStop] = p.runHooks(b, after, true)
+	r.stage(StageOnStop, start)
+	p.cancelItem(context.Canceled)
+
+	// 5. The report: a stop event that joined a shutdown begun another way,
+	// and every error by stage.
+	if r.Event.Kind == 0 {
+		p.mu.Lock()
+		esc := p.esc
+		p.mu.Unlock()
+		if esc != nil {
+			errors.As(esc.First(), &r.Event)
+		}
+	}
+	var all *multierror.Error
+	for i := range r.Stages {
+		st := &r.Stages[i]
+		var errs *multierror.Error
+		for _, err := range s.errs {
+			if err.Stage == st.Name {
+				errs = multierror.Append(errs, err)
+			}
+		}
+		if n := s.dropped[st.Name]; n > 0 {
+			errs = multierror.Append(errs, fmt.Errorf("%s: %d more item errors not kept (MaxItemErrors is %d)",
+				st.Name, n, p.opts.MaxItemErrors))
+		}
+		for _, err := range extra[st.Name] {
+			errs = multierror.Append(errs, fmt.Errorf("%s: %w", st.Name, err))
+		}
+		if errs != nil {
+			st.Err = errs
+			all = multierror.Append(all, errs)
+		}
+		p.log("pool: stage", "stage", st.Name, "duration", st.Duration, "error", st.Err)
+	}
+	p.log("pool: stopped", "accepted", r.Accepted, "completed", r.Completed, "failed", r.Failed,
+		"panicked", r.Panicked, "queued", len(r.Queued), "interrupted", len(r.Interrupted),
+		"abandoned", len(r.Abandoned))
+	return r, all.ErrorOrNil()
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return "item"
+	}
+	return "items"
+}
+
+func eventText(e ctrlc.Event) string {
+	if e.Kind == 0 {
+		return "none"
+	}
+	return e.Error()
+}
+
+// wait waits for done or the end of ctx, and reports whether done is
+// closed: when both are ready, done wins, so that an idle pool shut down
+// with an ended context reports no error.
+func wait(ctx context.Context, done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	}
+}
