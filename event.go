@@ -3,6 +3,8 @@ package ctrlc
 import (
 	"context"
 	"time"
+
+	"github.com/ctrlc-go/ctrlc/internal/exitcode"
 )
 
 // Event is one delivery of a stop request. It is an error, so that it can be
@@ -39,9 +41,4 @@ func (e Event) Is(target error) bool { return target == context.Canceled }
 // 128 plus the Unix signal number (130 for an interrupt, 143 for terminate),
 // on every platform; Windows events use the signal Go's runtime maps them
 // to. An event of an unknown kind gives 1.
-func exitCode(e Event) int {
-	if !e.Kind.valid() {
-		return 1
-	}
-	return 128 + unixNumbers[e.Kind]
-}
+func exitCode(e Event) int { return exitcode.Of(uint8(e.Kind)) }

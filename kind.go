@@ -60,20 +60,6 @@ var nativeNames = map[string]Kind{
 	"PAGEHIDE":            Close,
 }
 
-// unixNumbers gives each kind the Unix signal it stands for, which fixes its
-// exit code on every platform (Windows events follow Go's runtime, which maps
-// CTRL_BREAK to SIGINT and close, logoff and shutdown to SIGTERM).
-var unixNumbers = [...]int{
-	Interrupt: 2,
-	Terminate: 15,
-	Hangup:    1,
-	Quit:      3,
-	Break:     2,
-	Close:     15,
-	Logoff:    15,
-	Shutdown:  15,
-}
-
 // String returns the kind's lower-case name, such as "interrupt".
 func (k Kind) String() string {
 	if !k.valid() {

@@ -6,7 +6,9 @@
 //	p := ctrlctest.Start(t, exec.Command("./mybot"))
 //	p.WaitFor("ready")
 //	p.Send(ctrlc.Interrupt)
-//	st := p.Status() // exit code, or the signal that killed it
+//	if st := p.Wait(); !st.EndedBy(ctrlc.Interrupt) { // the same on every OS
+//		t.Fatalf("%v; output:\n%s", st, p.Output())
+//	}
 //
 // Send delivers the event the way the operating system does, so the program
 // under test cannot tell the difference.
@@ -53,9 +55,5 @@
 //
 // A test binary can be its own child program: Self returns a command that
 // runs it again as a named scenario, and RunChild, called from TestMain,
-// runs that scenario, which reads the args given to Self with Args.
-//
-// TempDir and TempFile stand in for t.TempDir in tests that also run under
-// Wine, whose clean-up t.TempDir's fails, and WineVersion tells a test it
-// runs there.
+// runs that scenario with the args given to Self.
 package ctrlctest

@@ -2,7 +2,6 @@ package ctrlctest
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,23 +13,20 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
+	"github.com/ctrlc-go/ctrlc/internal/exitcode"
 )
 
-// Timeout bounds every wait of a Process, so that a program that hangs fails
+// timeout bounds every wait of a Process, so that a program that hangs fails
 // the test instead of hanging it.
-const Timeout = 30 * time.Second
+const timeout = 30 * time.Second
 
-// OutputGrace is how long, once the process has exited, Start's process
+// outputGrace is how long, once the process has exited, Start's process
 // waits for its output to end before it closes the output pipe (the
 // exec.Cmd's WaitDelay, when the caller left it zero). Output goes on after
 // an exit only when the process left a child holding the pipe (sh -c
 // 'server &'); without the bound, Wait and the test's clean-up would wait
 // for that grandchild forever.
-const OutputGrace = 2 * time.Second
-
-// CanStart reports whether this platform can start child processes: js/wasm
-// and wasip1 cannot, and there Start skips the test that calls it.
-const CanStart = runtime.GOOS != "js" && runtime.GOOS != "wasip1"
+const outputGrace = 2 * time.Second
 
 // Process is a program started by Start. Its methods that can fail the test
 // must be called from the test's goroutine, like t.Fatal.
@@ -49,12 +45,16 @@ type Process struct {
 }
 
 // Start starts cmd with its standard output and standard error merged into
-// the lines that WaitFor, Lines and Output read, and kills it when the test
-// ends if it still runs. Start fails the test when cmd cannot start, and
-// skips it where no process can start (CanStart).
+// the lines that WaitFor, Lines and Output read (lines of any length), and
+// kills it when the test ends if it still runs. Start fails the test when
+// cmd cannot start, and skips it where no process can start (js/wasm,
+// wasip1). A WaitDelay of 0 becomes 2 s, so that a grandchild holding the
+// output cannot keep Wait waiting.
 //
-// On Unix the process gets a process group of its own, so that signals for
-// it never reach the test. On Windows Start keeps cmd.SysProcAttr as it is:
+// On Unix the process gets a process group of its own (Setpgid), so that
+// signals for it never reach the test, unless cmd.SysProcAttr asks for a
+// session of its own (Setsid), which makes it a group leader already; the
+// caller's other SysProcAttr fields are kept. On Windows Start keeps cmd.SysProcAttr as it is:
 // without CREATE_NEW_PROCESS_GROUP, the default, the process shares the
 // test's console and process group, which is what Send needs (under Wine a
 // process in a new group ignores every injected event, where Windows ignores
@@ -64,7 +64,7 @@ type Process struct {
 // pressing Ctrl-Break would (Wine refuses it: the test is then skipped).
 func Start(t testing.TB, cmd *exec.Cmd) *Process {
 	t.Helper()
-	if !CanStart {
+	if runtime.GOOS == "js" || runtime.GOOS == "wasip1" {
 		t.Skipf("ctrlctest: %s/%s cannot start child processes", runtime.GOOS, runtime.GOARCH)
 	}
 	if cmd == nil {
@@ -73,7 +73,7 @@ func Start(t testing.TB, cmd *exec.Cmd) *Process {
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	if cmd.WaitDelay == 0 {
-		cmd.WaitDelay = OutputGrace
+		cmd.WaitDelay = outputGrace
 	}
 	p := &Process{t: t, Cmd: cmd, added: make(chan struct{}, 1), eof: make(chan struct{}), done: make(chan struct{})}
 	p.group = prepare(cmd)
@@ -104,18 +104,23 @@ func Start(t testing.TB, cmd *exec.Cmd) *Process {
 
 func (p *Process) read(r io.Reader) {
 	defer close(p.eof)
-	sc := bufio.NewScanner(r)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		p.mu.Lock()
-		p.lines = append(p.lines, sc.Text())
-		p.mu.Unlock()
-		select {
-		case p.added <- struct{}{}:
-		default:
+	br := bufio.NewReader(r)
+	for {
+		line, err := br.ReadString('\n')
+		if line != "" {
+			line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+			p.mu.Lock()
+			p.lines = append(p.lines, line)
+			p.mu.Unlock()
+			select {
+			case p.added <- struct{}{}:
+			default:
+			}
+		}
+		if err != nil {
+			return
 		}
 	}
-	_, _ = io.Copy(io.Discard, r) // a line too long for the scanner: keep the writer unblocked
 }
 
 // Pid returns the process's id.
@@ -132,10 +137,10 @@ func (p *Process) Lines() []string {
 func (p *Process) Output() string { return strings.Join(p.Lines(), "\n") }
 
 // WaitFor waits until a line contains substr and returns that line. It fails
-// the test when the output ends first, or when Timeout passes.
+// the test when the output ends first, or after 30 s.
 func (p *Process) WaitFor(substr string) string {
 	p.t.Helper()
-	deadline := time.NewTimer(Timeout)
+	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	find := func() (string, bool) {
 		for _, l := range p.Lines() {
@@ -157,7 +162,7 @@ func (p *Process) WaitFor(substr string) string {
 			}
 			p.t.Fatalf("ctrlctest: %s ended without printing %q; output:\n%s", p.name(), substr, p.Output())
 		case <-deadline.C:
-			p.t.Fatalf("ctrlctest: no %q from %s after %v; output:\n%s", substr, p.name(), Timeout, p.Output())
+			p.t.Fatalf("ctrlctest: no %q from %s after %v; output:\n%s", substr, p.name(), timeout, p.Output())
 		}
 	}
 }
@@ -197,62 +202,21 @@ func (p *Process) Send(k ctrlc.Kind) {
 	}
 }
 
-// Interrupt sends the process an Interrupt: SIGINT, or CTRL_C_EVENT on
-// Windows.
-func (p *Process) Interrupt() {
-	p.t.Helper()
-	p.Send(ctrlc.Interrupt)
-}
-
-// Terminate sends the process a Terminate: SIGTERM. Windows has no such
-// event: there the test fails (send ctrlc.Close instead).
-func (p *Process) Terminate() {
-	p.t.Helper()
-	p.Send(ctrlc.Terminate)
-}
-
-// Signal sends sig with os.Process.Signal, and fails the test when it
-// cannot: for signals that no Kind stands for, such as SIGUSR1 or SIGKILL.
-func (p *Process) Signal(sig os.Signal) {
-	p.t.Helper()
-	if err := p.Cmd.Process.Signal(sig); err != nil {
-		p.t.Fatalf("ctrlctest: signal %v to %s: %v", sig, p.name(), err)
-	}
-}
-
-// Wait waits for the process to exit and returns its exit code (-1 when a
-// signal killed it) and the error from exec.Cmd.Wait, nil for exit code 0.
-// It fails the test when the process still runs after Timeout.
-func (p *Process) Wait() (code int, err error) {
-	p.t.Helper()
-	p.waitDone()
-	p.mu.Lock()
-	err = p.err
-	p.mu.Unlock()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return 0, nil
-	case errors.As(err, &ee):
-		return ee.ExitCode(), err
-	}
-	return -1, err
-}
-
-// Status waits for the process to exit, like Wait, and tells how it ended.
-func (p *Process) Status() Status {
+// Wait waits for the process to exit and tells how it ended. It fails the
+// test when the process still runs after 30 s.
+func (p *Process) Wait() ExitStatus {
 	p.t.Helper()
 	p.waitDone()
 	ps := p.Cmd.ProcessState
-	return Status{Code: ps.ExitCode(), Signal: signalOf(ps)}
+	return ExitStatus{Code: ps.ExitCode(), Signal: signalOf(ps)}
 }
 
 func (p *Process) waitDone() {
 	p.t.Helper()
 	select {
 	case <-p.done:
-	case <-time.After(Timeout):
-		p.t.Fatalf("ctrlctest: %s still runs after %v; output:\n%s", p.name(), Timeout, p.Output())
+	case <-time.After(timeout):
+		p.t.Fatalf("ctrlctest: %s still runs after %v; output:\n%s", p.name(), timeout, p.Output())
 	}
 	<-p.eof
 }
@@ -261,20 +225,37 @@ func (p *Process) name() string {
 	return fmt.Sprintf("%s (pid %d)", p.Cmd.Path, p.Cmd.Process.Pid)
 }
 
-// Status is how a process ended.
-type Status struct {
+// ExitStatus is how a process ended.
+type ExitStatus struct {
 	// Code is the exit code, or -1 when a signal killed the process. On
-	// Windows it is the 32-bit exit status, such as StatusControlCExit
-	// (compare uint32(Code)).
+	// Windows it is the 32-bit exit status, such as 0xC000013A
+	// (STATUS_CONTROL_C_EXIT; compare uint32(Code)).
 	Code int
 	// Signal is the signal that killed the process (Unix), nil when it
 	// exited by itself.
 	Signal os.Signal
 }
 
+// Success reports whether the process exited by itself with code 0.
+func (s ExitStatus) Success() bool { return s.Code == 0 && s.Signal == nil }
+
+// EndedBy reports whether the process ended the way ctrlc.Exit ends it for
+// an event of kind k, the same way on every OS: on Unix killed by the kind's
+// signal, or exited with 128 plus its number (what Exit falls back to as
+// process 1, for Quit, and for the Windows kinds); on Windows exited with
+// STATUS_CONTROL_C_EXIT, the one status Windows has for all of them;
+// elsewhere exited with 128 plus the number.
+func (s ExitStatus) EndedBy(k ctrlc.Kind) bool {
+	n := exitcode.Signal(uint8(k))
+	if n == 0 {
+		return false
+	}
+	return endedBy(s, n)
+}
+
 // String describes the status as "exit code 0", "exit code 0xc000013a" or
 // "killed by interrupt".
-func (s Status) String() string {
+func (s ExitStatus) String() string {
 	switch {
 	case s.Signal != nil:
 		return "killed by " + s.Signal.String()

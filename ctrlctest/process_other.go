@@ -14,3 +14,5 @@ func prepare(*exec.Cmd) (group bool) { return false }
 func (p *Process) sendGroup(ctrlc.Kind) bool { return false }
 
 func signalOf(*os.ProcessState) os.Signal { return nil }
+
+func endedBy(s ExitStatus, sig int) bool { return s.Code == 128+sig }

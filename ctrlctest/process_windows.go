@@ -7,6 +7,7 @@ import (
 	"os/exec"
 
 	"github.com/ctrlc-go/ctrlc"
+	"github.com/ctrlc-go/ctrlc/internal/wine"
 	"golang.org/x/sys/windows"
 )
 
@@ -27,7 +28,7 @@ func (p *Process) sendGroup(k ctrlc.Kind) bool {
 	if err == nil {
 		return true
 	}
-	if v, wine := WineVersion(); wine {
+	if v, wine := wine.Version(); wine {
 		p.t.Skipf("ctrlctest: Wine %s cannot send CTRL_BREAK_EVENT to a process group (%v); Windows runs this test", v, err)
 	}
 	p.t.Fatalf("ctrlctest: GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, %d): %v", p.Pid(), err)
@@ -35,3 +36,9 @@ func (p *Process) sendGroup(k ctrlc.Kind) bool {
 }
 
 func signalOf(*os.ProcessState) os.Signal { return nil }
+
+// statusControlCExit is STATUS_CONTROL_C_EXIT, with which ctrlc.Exit and
+// Windows itself end a console process for every stop event.
+const statusControlCExit = 0xC000013A
+
+func endedBy(s ExitStatus, _ int) bool { return uint32(s.Code) == statusControlCExit }

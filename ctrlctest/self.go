@@ -7,9 +7,9 @@ import (
 	"slices"
 )
 
-// SelfEnv is the environment variable through which a test binary started
+// selfEnv is the environment variable through which a test binary started
 // by Self learns which scenario to run.
-const SelfEnv = "CTRLC_TEST_CHILD"
+const selfEnv = "CTRLC_TEST_CHILD"
 
 // selfRun is the test flag Self passes first: it runs no test.
 const selfRun = "-test.run=^$"
@@ -19,16 +19,16 @@ const selfRun = "-test.run=^$"
 // the binary's TestMain, runs it instead of the tests.
 func Self(name string, args ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], append([]string{selfRun}, args...)...)
-	cmd.Env = append(os.Environ(), SelfEnv+"="+name)
+	cmd.Env = append(os.Environ(), selfEnv+"="+name)
 	return cmd
 }
 
 // RunChild is called first thing in TestMain: when the binary was started by
-// Self, it runs the named scenario and exits with the code it returns (3,
-// after a line on standard error, for a name that scenarios lacks);
-// otherwise it returns and the tests run as usual.
-func RunChild(scenarios map[string]func() int) {
-	name, ok := os.LookupEnv(SelfEnv)
+// Self, it runs the named scenario with the args given to Self and exits
+// with the code it returns (3, after a line on standard error, for a name
+// that scenarios lacks); otherwise it returns and the tests run as usual.
+func RunChild(scenarios map[string]func(args []string) int) {
+	name, ok := os.LookupEnv(selfEnv)
 	if !ok {
 		return
 	}
@@ -37,15 +37,9 @@ func RunChild(scenarios map[string]func() int) {
 		fmt.Fprintf(os.Stderr, "ctrlctest: no child scenario %q\n", name)
 		os.Exit(3)
 	}
-	os.Exit(f())
-}
-
-// Args returns, in a process that Self started, the args given to Self: a
-// scenario that runs a program's main passes them on, flags and all. It
-// returns nil in any other process.
-func Args() []string {
-	if _, ok := os.LookupEnv(SelfEnv); !ok || len(os.Args) < 2 || os.Args[1] != selfRun {
-		return nil
+	var args []string
+	if len(os.Args) >= 2 && os.Args[1] == selfRun {
+		args = slices.Clone(os.Args[2:])
 	}
-	return slices.Clone(os.Args[2:])
+	os.Exit(f(args))
 }

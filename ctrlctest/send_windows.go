@@ -29,7 +29,7 @@ const (
 	exitWait = 500 * time.Millisecond
 	// handlerTimeout bounds the wait for the handlers of the other events,
 	// which Windows lets run as long as they like: Send must not hang.
-	handlerTimeout = Timeout
+	handlerTimeout = timeout
 )
 
 // ctrlEvents holds the console event of each kind that has one.
@@ -123,7 +123,7 @@ func endAsWindows(proc windows.Handle, wait time.Duration) error {
 	}
 	// TerminateProcess returns before the process is gone: wait, so that a
 	// caller sees it ended when Send returns.
-	if _, err := windows.WaitForSingleObject(proc, uint32(Timeout/time.Millisecond)); err != nil {
+	if _, err := windows.WaitForSingleObject(proc, uint32(timeout/time.Millisecond)); err != nil {
 		return fmt.Errorf("waiting for the process to end: %w", err)
 	}
 	return nil

@@ -1,4 +1,4 @@
-package ctrlctest_test
+package testkit_test
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ctrlc-go/ctrlc/ctrlctest"
+	"github.com/ctrlc-go/ctrlc/internal/testkit"
 )
 
 // recorder is a testing.TB whose clean-ups run when the test says and
@@ -56,7 +56,7 @@ func wantGone(t *testing.T, dir string) {
 
 func TestTempDirRemovedWithFiles(t *testing.T) {
 	r := &recorder{TB: t}
-	dir := ctrlctest.TempDir(r)
+	dir := testkit.TempDir(r)
 	write(t, filepath.Join(dir, "a"))
 	write(t, filepath.Join(dir, "b"))
 	if err := os.Mkdir(filepath.Join(dir, "empty"), 0o700); err != nil {
@@ -71,7 +71,7 @@ func TestTempDirRemovedWithFiles(t *testing.T) {
 
 func TestTempDirReportsWhatItCannotRemove(t *testing.T) {
 	r := &recorder{TB: t}
-	dir := ctrlctest.TempDir(r)
+	dir := testkit.TempDir(r)
 	sub := filepath.Join(dir, "full")
 	if err := os.Mkdir(sub, 0o700); err != nil {
 		t.Fatal(err)
@@ -90,7 +90,7 @@ func TestTempDirReportsWhatItCannotRemove(t *testing.T) {
 func TestTempFileRemoved(t *testing.T) {
 	for _, made := range []bool{true, false} {
 		r := &recorder{TB: t}
-		file := ctrlctest.TempFile(r, "f.txt")
+		file := testkit.TempFile(r, "f.txt")
 		if made {
 			write(t, file)
 		}
@@ -104,7 +104,7 @@ func TestTempFileRemoved(t *testing.T) {
 
 func TestTempFileReportsOtherFiles(t *testing.T) {
 	r := &recorder{TB: t}
-	file := ctrlctest.TempFile(r, "f.txt")
+	file := testkit.TempFile(r, "f.txt")
 	write(t, file)
 	other := file + ".tmp"
 	write(t, other)

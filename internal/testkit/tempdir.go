@@ -1,12 +1,20 @@
-package ctrlctest
+// Package testkit holds what this repository's own tests need beside
+// ctrlctest: temporary files that Wine 8 can remove, and whether the
+// platform can start processes.
+package testkit
 
 import (
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
+
+// CanStart reports whether this platform can start child processes:
+// js/wasm and wasip1 cannot.
+const CanStart = runtime.GOOS != "js" && runtime.GOOS != "wasip1"
 
 // TempDir returns a new directory that is removed, with the files the test
 // put in it, when the test ends; an entry that cannot be removed fails the
@@ -22,15 +30,15 @@ func TempDir(t testing.TB) string {
 	t.Cleanup(func() {
 		entries, err := os.ReadDir(dir)
 		if err != nil {
-			t.Errorf("ctrlctest.TempDir: %v", err)
+			t.Errorf("testkit.TempDir: %v", err)
 		}
 		for _, e := range entries {
 			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-				t.Errorf("ctrlctest.TempDir: %v", err)
+				t.Errorf("testkit.TempDir: %v", err)
 			}
 		}
 		if err := os.Remove(dir); err != nil {
-			t.Errorf("ctrlctest.TempDir: %v", err)
+			t.Errorf("testkit.TempDir: %v", err)
 		}
 	})
 	return dir
@@ -46,10 +54,10 @@ func TempFile(t testing.TB, name string) string {
 	file := filepath.Join(dir, name)
 	t.Cleanup(func() {
 		if err := os.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("ctrlctest.TempFile: %v", err)
+			t.Errorf("testkit.TempFile: %v", err)
 		}
 		if err := os.Remove(dir); err != nil {
-			t.Errorf("ctrlctest.TempFile: the test left files behind: %v", err)
+			t.Errorf("testkit.TempFile: the test left files behind: %v", err)
 		}
 	})
 	return file
@@ -57,9 +65,9 @@ func TempFile(t testing.TB, name string) string {
 
 func mkdirTemp(t testing.TB) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "ctrlctest-")
+	dir, err := os.MkdirTemp("", "ctrlc-test-")
 	if err != nil {
-		t.Fatalf("ctrlctest: %v", err)
+		t.Fatalf("testkit: %v", err)
 	}
 	return dir
 }
