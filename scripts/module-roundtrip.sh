@@ -11,10 +11,12 @@
 # module cache entry of HEAD's pseudo-version, which it removes itself.
 #
 # Before the first release a user depends on the module by commit: once the
-# commit is pushed, `go get github.com/ctrlc-go/ctrlc@<commit hash or
-# branch>` resolves it to a pseudo-version (v0.0.0-<time>-<commit12>, the
-# one this script makes for HEAD) through the public proxy, and it is not in
-# the checksum database until then. Before it is pushed, the only way is a
+# commit is pushed to the public repository, `go get
+# github.com/ctrlc-go/ctrlc@<commit hash or branch>` resolves it to a
+# pseudo-version (v0.0.0-<time>-<commit12>, the one this script makes for
+# HEAD); the public proxy and checksum database fetch it from GitHub on that
+# first request, so the user sets nothing (the GONOSUMDB below is only for
+# this script's unpublished zip). Before it is pushed, the only way is a
 # local clone and, in the user's go.mod,
 #   require github.com/ctrlc-go/ctrlc v0.0.0-00010101000000-000000000000
 #   replace github.com/ctrlc-go/ctrlc => ../ctrlc
