@@ -101,10 +101,10 @@ import (
 )
 
 func main() {
-	ctx, stop := ctrlc.NotifyContext(context.Background())
+	ctx, stop, err := ctrlc.NotifyContext(context.Background())
 	defer stop()
-	if ctx.Err() != nil {
-		fmt.Println("NotifyContext:", context.Cause(ctx))
+	if err != nil || ctx.Err() != nil {
+		fmt.Println("NotifyContext:", err, context.Cause(ctx))
 		os.Exit(1)
 	}
 	fmt.Println("ok")

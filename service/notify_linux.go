@@ -38,7 +38,9 @@ func send(n notice) error {
 		b.WriteString("STATUS=" + n.status + "\n")
 	}
 	if n.more > 0 {
-		b.WriteString("EXTEND_TIMEOUT_USEC=" + strconv.FormatInt(n.more.Microseconds(), 10) + "\n")
+		// Rounded up: systemd ignores EXTEND_TIMEOUT_USEC=0.
+		usec := (n.more + time.Microsecond - 1) / time.Microsecond
+		b.WriteString("EXTEND_TIMEOUT_USEC=" + strconv.FormatInt(int64(usec), 10) + "\n")
 	}
 	return notify(b.String())
 }
