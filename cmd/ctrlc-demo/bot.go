@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
+
+	"github.com/ctrlc-go/ctrlc/child"
 )
 
 // Command is one chat command, as a chat client would deliver it.
@@ -71,17 +74,28 @@ func (s *source) run(every time.Duration) {
 // them (Stats).
 type bot struct {
 	work     time.Duration
+	exec     string
 	failRate float64
 	failPPM  int64
 }
 
 func newBot(c *config) *bot {
-	return &bot{work: c.work, failRate: c.failRate, failPPM: int64(c.failRate*1e6 + 0.5)}
+	return &bot{work: c.work, exec: c.exec, failRate: c.failRate, failPPM: int64(c.failRate*1e6 + 0.5)}
 }
 
-// handle is the pool's handler. It gives up when ctx ends, which happens
-// when the drain timeout passes.
+// handle is the pool's handler. It gives up when ctx ends: at the drain
+// deadline, or when a second Ctrl-C hurries the drain.
 func (b *bot) handle(ctx context.Context, cmd Command) error {
+	if b.exec != "" {
+		// A child of its own process group: the terminal's Ctrl-C does not
+		// reach it, so it finishes its command while the demo drains; when
+		// ctx ends it is stopped, politely first, with all its children.
+		c := child.Command(ctx, b.exec, strconv.Itoa(cmd.ID))
+		if err := child.Run(c); err != nil {
+			return fmt.Errorf("%s %d: %w", b.exec, cmd.ID, err)
+		}
+		return nil
+	}
 	start := time.Now()
 	timer := time.NewTimer(b.work)
 	defer timer.Stop()

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -22,43 +19,34 @@ type config struct {
 	workers      int
 	rate         float64 // commands per second
 	work         time.Duration
-	queue        int // 0: the pool's default, 4 per worker
+	exec         string // a program each command runs, with its number as the argument
+	queue        int    // 0: the pool's default, 4 per worker
 	drainTimeout time.Duration
 	policy       pool.Policy
-	kinds        []ctrlc.Kind // the kinds to catch
+	kinds        []ctrlc.Kind // nil: the library's default
 	failRate     float64
 	json         bool
 	unprocessed  *os.File // nil: no -unprocessed file; opened to append
-	earlierLines int      // lines the -unprocessed file held before this run
-	supervisorFlags
+	service      string   // the Windows service name; "" detects
+	logFile      string   // where the output goes instead of the console
 }
 
-const usageHead = `Usage: ctrlc-demo [flags]
+const usage = `Usage: ctrlc-demo [flags]
 
 A chat bot in miniature: a dummy event source emits commands, a receiver loop
-hands each to a pool of workers. On Ctrl-C (or SIGTERM, or a console close on
-Windows) it stops the source, lets the receiver loop hand over its last
-command and end, drains the pool, prints a report that accounts for every
-command and says good bye. A command not done (never started, cancelled by
-the drain's deadline, abandoned, or still held by the receiver loop) is
-listed, and appended to the -unprocessed file when one is given. A second
-Ctrl-C during the drain exits at once, after writing the commands not done
-to that file.
+hands each to a pool of workers. On Ctrl-C (or SIGTERM, or SIGHUP when the
+terminal goes away, or a console close on Windows) it stops the source, lets
+the receiver loop end, drains the pool, prints a report that accounts for
+every command, and says good bye. A second Ctrl-C hurries the drain: the
+commands not done come back at once. A third ends the program. The commands
+not done are listed, and appended to the -unprocessed file when one is given.
+
+How it ends: after Ctrl-C, a hang-up or a Windows console close, by that
+event, once the report is out (a shell shows 130 for Ctrl-C and 129 for
+SIGHUP, and a loop around the demo stops; Windows shows 0xC000013A). After
+SIGTERM: 0, or 1 when the shutdown reported errors. 2: bad flags.
 
 Flags:
-`
-
-const usageTail = `
-Output: progress and the report go to standard error. With -json, standard
-output gets the report as one line of JSON, and nothing else.
-
-Exit: after Ctrl-C the demo ends by SIGINT once the drain is over (a shell
-shows 130, and a loop around the demo stops; on Windows the status is
-0xC000013A), errors or not: the report tells; a Windows console close ends
-it the same way, with 0xC000013A, as Windows would. After SIGTERM (or a
-hang-up): 0 the pool drained cleanly, 1 the drain reported
-errors. 2: bad flags. A second event during the drain ends the demo by that
-event's signal, after its last word (130 for Ctrl-C, 143 for SIGTERM).
 `
 
 // parseFlags parses args into a config. It returns flag.ErrHelp after
@@ -67,44 +55,33 @@ event's signal, after its last word (130 for Ctrl-C, 143 for SIGTERM).
 func parseFlags(args []string, helpOut io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("ctrlc-demo", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are printed by the caller, help below
-	var (
-		c           config
-		policy      string
-		signals     string
-		unprocessed string
-	)
+	var c config
+	var policy, signals, unprocessed string
 	fs.IntVar(&c.workers, "workers", 8, "how many commands run at once")
-	fs.Float64Var(&c.rate, "rate", 10,
-		"commands per second from the event source; above workers/work the queue fills\nand the source waits for the receiver loop")
+	fs.Float64Var(&c.rate, "rate", 10, "commands per second from the event source")
 	fs.DurationVar(&c.work, "work", 500*time.Millisecond, "how long each command takes")
+	fs.StringVar(&c.exec, "exec", "", "run `PROGRAM` for each command, with the command's number as its argument,\nas a child that Ctrl-C does not reach: it finishes its command while the demo drains")
 	fs.IntVar(&c.queue, "queue", 0, "how many commands may wait for a worker (0: 4 per worker)")
-	fs.DurationVar(&c.drainTimeout, "drain-timeout", 10*time.Second,
-		"how long the whole shutdown may take; then running commands are cancelled and\nqueued ones set aside (a Windows close event's deadline may cut it shorter)")
-	fs.StringVar(&policy, "policy", "finish",
-		"what the drain does with queued commands: finish runs them, abandon sets them aside unrun")
-	fs.StringVar(&signals, "signals", "",
-		"comma-separated kinds of events to catch, of "+strings.Join(kindNames(), ", ")+
-			"\n(default: this platform's, "+kindList(ctrlc.DefaultKinds())+")")
+	fs.DurationVar(&c.drainTimeout, "drain-timeout", 10*time.Second, "how long the whole shutdown may take")
+	fs.StringVar(&policy, "policy", "finish", "what the drain does with queued commands: finish runs them, skip keeps them unrun")
+	fs.StringVar(&signals, "signals", "", "comma-separated kinds of events to catch, such as interrupt,terminate\n(default: the library's, with hangup on Unix and close on Windows)")
 	fs.Float64Var(&c.failRate, "fail-rate", 0, "fraction of commands that fail, 0 to 1, spread evenly")
-	fs.BoolVar(&c.json, "json", false, "also print the report as JSON on standard output")
-	fs.StringVar(&unprocessed, "unprocessed", "",
-		"append each command not done to `FILE`, one JSON line each, also on a second\nCtrl-C (created if need be; what earlier runs wrote there is kept)")
-	c.supervisorFlags.register(fs)
+	fs.BoolVar(&c.json, "json", false, "also print the report as one line of JSON on standard output")
+	fs.StringVar(&unprocessed, "unprocessed", "", "append each command not done to `FILE`, one JSON line each")
+	fs.StringVar(&c.service, "service", "", "run as the Windows service `NAME` (under systemd the demo reports through NOTIFY_SOCKET by itself)")
+	fs.StringVar(&c.logFile, "log", "", "append standard output and standard error to `FILE`: a service or a GUI build has no console")
 
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
-			fmt.Fprint(helpOut, usageHead)
+			fmt.Fprint(helpOut, usage)
 			fs.SetOutput(helpOut)
 			fs.PrintDefaults()
-			fmt.Fprint(helpOut, usageTail)
 		}
 		return nil, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q: ctrlc-demo takes only flags", fs.Arg(0))
-	}
-
 	switch {
+	case fs.NArg() > 0:
+		return nil, fmt.Errorf("unexpected argument %q: ctrlc-demo takes only flags", fs.Arg(0))
 	case c.workers < 1 || c.workers > 10000:
 		return nil, invalid("workers", c.workers, "must be between 1 and 10000")
 	case !(c.rate >= 1e-6 && c.rate <= 1e6): // also catches NaN
@@ -121,25 +98,30 @@ func parseFlags(args []string, helpOut io.Writer) (*config, error) {
 	switch policy {
 	case "finish":
 		c.policy = pool.Finish
-	case "abandon":
-		c.policy = pool.Abandon
+	case "skip":
+		c.policy = pool.Skip
 	default:
-		return nil, invalid("policy", policy, "must be finish or abandon")
+		return nil, invalid("policy", policy, "must be finish or skip")
 	}
-	c.kinds = ctrlc.DefaultKinds()
 	if isSet(fs, "signals") {
-		kinds, err := parseKinds(signals)
-		if err != nil {
-			return nil, invalid("signals", signals, err.Error())
+		for _, name := range strings.Split(signals, ",") {
+			k, err := ctrlc.ParseKind(strings.TrimSpace(name))
+			if err != nil {
+				return nil, invalid("signals", signals, err.Error())
+			}
+			c.kinds = append(c.kinds, k)
 		}
-		c.kinds = kinds
 	}
 	if isSet(fs, "unprocessed") {
-		f, lines, err := openAppend(unprocessed)
+		if unprocessed == "" {
+			return nil, invalid("unprocessed", unprocessed, "empty file name")
+		}
+		// Appending: the commands an earlier run set aside are not lost.
+		f, err := os.OpenFile(unprocessed, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
 			return nil, invalid("unprocessed", unprocessed, err.Error())
 		}
-		c.unprocessed, c.earlierLines = f, lines
+		c.unprocessed = f
 	}
 	return &c, nil
 }
@@ -150,95 +132,17 @@ func isSet(fs *flag.FlagSet, name string) (set bool) {
 	return set
 }
 
-// openAppend opens the -unprocessed file for appending, creating it if need
-// be, and counts the lines earlier runs left in it. Appending, not
-// truncating: the commands an earlier run set aside are not lost to this one.
-// Only a regular file is read (a FIFO or a terminal could block the read).
-func openAppend(name string) (f *os.File, lines int, err error) {
-	if name == "" {
-		return nil, 0, errors.New("empty file name")
-	}
-	f, err = os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, 0, err
-	}
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 {
-		return f, 0, nil
-	}
-	lines, err = countLines(name)
-	if err != nil {
-		f.Close()
-		return nil, 0, err
-	}
-	return f, lines, nil
-}
-
-// countLines counts the newlines in the file name.
-func countLines(name string) (int, error) {
-	r, err := os.Open(name)
-	if err != nil {
-		return 0, err
-	}
-	defer r.Close()
-	lines, buf := 0, make([]byte, 32*1024)
-	for {
-		n, err := r.Read(buf)
-		lines += bytes.Count(buf[:n], []byte("\n"))
-		if err == io.EOF {
-			return lines, nil
-		}
-		if err != nil {
-			return 0, err
-		}
-	}
-}
-
 // invalid words an error the way package flag does for values it cannot parse.
 func invalid(name string, value any, why string) error {
 	return fmt.Errorf("invalid value %q for flag -%s: %s", fmt.Sprint(value), name, why)
 }
 
-// parseKinds turns "interrupt,terminate" into the kinds it names.
-func parseKinds(list string) ([]ctrlc.Kind, error) {
-	if strings.TrimSpace(list) == "" {
-		return nil, fmt.Errorf("an empty list catches nothing; leave the flag out for the default, %s", kindList(ctrlc.DefaultKinds()))
+// listenOptions are the options for ctrlc.NotifyContext.
+func (c *config) listenOptions() []ctrlc.Option {
+	if c.kinds == nil {
+		return nil
 	}
-	var kinds []ctrlc.Kind
-	for _, name := range strings.Split(list, ",") {
-		k, err := ctrlc.ParseKind(strings.TrimSpace(name))
-		if err != nil {
-			return nil, err
-		}
-		kinds = append(kinds, k)
-	}
-	return kinds, nil
-}
-
-// kindList joins kinds with commas, as -signals takes them.
-func kindList(kinds []ctrlc.Kind) string {
-	var names []string
-	for _, k := range kinds {
-		names = append(names, k.String())
-	}
-	return strings.Join(names, ",")
-}
-
-// kindNames lists the names of every kind, for the help.
-func kindNames() []string {
-	var names []string
-	for k := ctrlc.Interrupt; k <= ctrlc.Shutdown; k++ {
-		names = append(names, k.String())
-	}
-	return names
-}
-
-// catches reports whether the listener will catch kind k.
-func (c *config) catches(k ctrlc.Kind) bool { return slices.Contains(c.kinds, k) }
-
-// listenOptions are the options for ctrlc.Notify; lastWord runs when a
-// second event forces the exit.
-func (c *config) listenOptions(lastWord func(context.Context, ctrlc.Event)) []ctrlc.Option {
-	return []ctrlc.Option{ctrlc.WithKinds(c.kinds...), ctrlc.WithLastWord(0, lastWord)}
+	return []ctrlc.Option{ctrlc.WithKinds(c.kinds...)}
 }
 
 // poolOptions are the options for pool.New. -drain-timeout is the whole
@@ -251,36 +155,39 @@ func (c *config) poolOptions() pool.Options {
 		QueueSize:       c.queue,
 		ShutdownTimeout: c.drainTimeout,
 		DrainTimeout:    c.drainTimeout,
-		HookTimeout:     c.drainTimeout,
+		HookTimeout:     c.drainTimeout / 2,
 		Policy:          c.policy,
 	}
 }
 
-// unprocessedName is the -unprocessed file's name, or "".
-func (c *config) unprocessedName() string {
-	if c.unprocessed == nil {
-		return ""
-	}
-	return c.unprocessed.Name()
-}
-
-// capacity is how many commands per second the workers can finish at most;
-// +Inf when commands take no time.
-func (c *config) capacity() float64 { return float64(c.workers) / c.work.Seconds() }
-
 // describe sums the config up for the ready line.
 func (c *config) describe() string {
-	s := fmt.Sprintf("%s, %s commands/s, %v each", count(c.workers, "worker"), trimFloat(c.rate), c.work)
-	if capacity := c.capacity(); c.rate > capacity {
-		s += fmt.Sprintf(" (more than the %s/s the workers can finish: the queue will fill)", roughly(capacity))
+	s := fmt.Sprintf("%d workers, %s commands/s, %v each", c.workers, trimFloat(c.rate), c.work)
+	if c.exec != "" {
+		s = fmt.Sprintf("%d workers, %s commands/s, each runs %s", c.workers, trimFloat(c.rate), c.exec)
+	}
+	if capacity := float64(c.workers) / c.work.Seconds(); c.exec == "" && c.rate > capacity {
+		s += fmt.Sprintf(" (more than the %s/s the workers can finish: the queue will fill)", trimFloat(float64(int(capacity*10))/10))
 	}
 	if c.failRate > 0 {
 		s += fmt.Sprintf(", %s%% failing", trimFloat(100*c.failRate))
 	}
-	if c.policy != pool.Finish {
-		s += ", policy " + c.policy.String()
+	if c.policy == pool.Skip {
+		s += ", policy skip"
 	}
 	return s
+}
+
+// howToStop ends the ready line.
+func (c *config) howToStop() string {
+	if c.kinds == nil || slices.Contains(c.kinds, ctrlc.Interrupt) {
+		return "press Ctrl-C to stop"
+	}
+	var names []string
+	for _, k := range c.kinds {
+		names = append(names, k.String())
+	}
+	return "stop it with " + strings.Join(names, " or ") + " (Ctrl-C is not caught: it kills the program)"
 }
 
 func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

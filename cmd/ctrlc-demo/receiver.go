@@ -19,42 +19,35 @@ type receiver struct {
 	done     chan struct{}
 }
 
-// startReceiver starts the loop. onFull runs (on the loop's goroutine) the
-// first time the loop finds the queue full.
-func startReceiver(src *source, p *pool.Pool[Command], onFull func()) *receiver {
+func startReceiver(src *source, p *pool.Pool[Command]) *receiver {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &receiver{cancel: cancel, done: make(chan struct{})}
-	go r.run(ctx, src, p, onFull)
+	go r.run(ctx, src, p)
 	return r
 }
 
-func (r *receiver) run(ctx context.Context, src *source, p *pool.Pool[Command], onFull func()) {
+func (r *receiver) run(ctx context.Context, src *source, p *pool.Pool[Command]) {
 	defer close(r.done)
 	for cmd := range src.Commands() {
 		r.received.Add(1)
 		err := p.TrySubmit(cmd)
 		if errors.Is(err, pool.ErrQueueFull) {
 			r.waiting.Store(true)
-			if onFull != nil {
-				onFull()
-				onFull = nil
-			}
 			err = p.Submit(ctx, cmd)
 			r.waiting.Store(false)
 		}
-		if err != nil { // the shutdown began, or TakePending closed the intake
+		if err != nil { // the shutdown's queue stage began, or finish gave up
 			r.held = append(r.held, cmd)
 		}
 	}
 }
 
-// finish waits for the loop to end once the source has stopped, and returns
-// the commands it could not hand over. A loop waiting for room in the queue
-// gets it, as the workers keep running, unless ctx ends first or giveUp is
-// set (policy abandon: a command handed over now would be set aside unrun
-// anyway); then it keeps its command, which is reported as unprocessed.
-// finish may be called more than once, from any goroutine.
-func (r *receiver) finish(ctx context.Context, giveUp bool) []Command {
+// finish waits for the loop to end once the source has stopped. A loop
+// waiting for room in the queue gets it, as the workers keep running,
+// unless ctx ends first or giveUp is set (-policy skip: a command handed
+// over now would be set aside unrun anyway); then it keeps its command,
+// which the report counts as not done.
+func (r *receiver) finish(ctx context.Context, giveUp bool) {
 	if giveUp {
 		r.cancel()
 	}
@@ -64,5 +57,11 @@ func (r *receiver) finish(ctx context.Context, giveUp bool) []Command {
 	}
 	r.cancel()
 	<-r.done
-	return r.held
+}
+
+func (r *receiver) waitNote() string {
+	if r.waiting.Load() {
+		return " (full: the receiver loop waits for a worker)"
+	}
+	return ""
 }

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"sync"
 	"time"
 
-	"github.com/ctrlc-go/ctrlc"
 	"github.com/ctrlc-go/ctrlc/service"
 )
 
@@ -18,26 +15,9 @@ import (
 // tells the supervisor when it is ready, when it stops, and how the drain
 // goes, through package service.
 
-// supervisorFlags are the flags for running under a supervisor.
-type supervisorFlags struct {
-	service string // the Windows service name; "" detects
-	logFile string // where the output goes instead of the console
-}
-
-func (f *supervisorFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.service, "service", "",
-		"run as the Windows service `NAME`, as registered with sc.exe or New-Service\n"+
-			"(ignored elsewhere: under systemd the demo reports through NOTIFY_SOCKET by itself)")
-	fs.StringVar(&f.logFile, "log", "",
-		"append standard output and standard error to `FILE`: a service has no console")
-}
-
-// drainReportEvery is how often the drain reports progress (the draining
-// lines); the supervisor hears from it again within drainPromise.
-const (
-	drainReportEvery = time.Second
-	drainPromise     = 5 * drainReportEvery
-)
+// drainPromise is how soon the supervisor hears from the drain again: the
+// draining lines come every second.
+const drainPromise = 5 * time.Second
 
 // supervise runs serve under the supervisor, with its output sent to the
 // -log file if there is one, and returns the exit code.
@@ -50,10 +30,6 @@ func supervise(cfg *config, stdout, stderr io.Writer, serve func(*config, io.Wri
 		}
 		defer f.Close()
 		stdout, stderr = f, f
-	}
-	if cfg.service != "" && slices.Equal(cfg.kinds, ctrlc.DefaultKinds()) {
-		// A service gets CTRL_LOGOFF_EVENT whenever any user logs off.
-		cfg.kinds = slices.DeleteFunc(cfg.kinds, func(k ctrlc.Kind) bool { return k == ctrlc.Logoff })
 	}
 	code, err := service.Run(cfg.service, func() int { return serve(cfg, stdout, stderr) })
 	if err != nil {
@@ -77,32 +53,15 @@ func (s *supervisor) check(err error) {
 	}
 }
 
-// ready says the demo listens and runs.
 func (s *supervisor) ready(describe string) {
 	s.check(service.Ready())
 	s.check(service.Status("running: " + describe))
 }
 
-// stopping says the demo took up event and drains.
-func (s *supervisor) stopping(event ctrlc.Event) {
+func (s *supervisor) stopping(cause error) {
 	s.check(service.Stopping())
-	s.check(service.Progress(fmt.Sprintf("received %v, shutting down", event), drainPromise))
+	s.check(service.Progress(fmt.Sprintf("received %v, shutting down", cause), drainPromise))
 }
 
-// running passes each running line on as the status.
-func (s *supervisor) running(line func(time.Duration) string) func(time.Duration) string {
-	return func(elapsed time.Duration) string {
-		l := line(elapsed)
-		s.check(service.Status(l))
-		return l
-	}
-}
-
-// draining passes each draining line on as progress.
-func (s *supervisor) draining(line func(time.Duration) string) func(time.Duration) string {
-	return func(elapsed time.Duration) string {
-		l := line(elapsed)
-		s.check(service.Progress(l, drainPromise))
-		return l
-	}
-}
+func (s *supervisor) status(line string)   { s.check(service.Status(line)) }
+func (s *supervisor) progress(line string) { s.check(service.Progress(line, drainPromise)) }
