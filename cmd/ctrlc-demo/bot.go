@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ctrlc-go/ctrlc/child"
+	"github.com/ctrlc-go/ctrlc/pool"
 )
 
 // Command is one chat command, as a chat client would deliver it.
@@ -20,99 +22,102 @@ type Command struct {
 
 func (c Command) String() string { return fmt.Sprintf("#%d %s in %s", c.ID, c.Name, c.Channel) }
 
-var (
-	commandNames = []string{"!ping", "!roll d20", "!weather oslo", "!remind 5m tea", "!play lofi", "!quote"}
-	channelNames = []string{"#general", "#music", "#random"}
-)
+var commandNames, channelNames = []string{"!ping", "!roll d20", "!weather oslo", "!remind 5m tea", "!play lofi", "!quote"},
+	[]string{"#general", "#music", "#random"}
 
-// source stands in for the chat client: it emits commands, numbered from 1,
-// at a steady rate until Stop, then closes its channel.
-type source struct {
-	c    chan Command
-	stop chan struct{}
-	once sync.Once
+// startSource stands in for the chat client: it emits commands, numbered
+// from 1, at a steady rate until stop, then closes the channel.
+func startSource(rate float64) (commands <-chan Command, stop context.CancelFunc) {
+	ctx, stop := context.WithCancel(context.Background())
+	c := make(chan Command)
+	go func() {
+		defer close(c)
+		tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
+		defer tick.Stop()
+		for id := 1; ; id++ {
+			select {
+			case <-tick.C:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case c <- Command{ID: id, Name: commandNames[id%len(commandNames)], Channel: channelNames[id%len(channelNames)], At: time.Now()}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return c, stop
 }
 
-func startSource(rate float64) *source {
-	s := &source{c: make(chan Command), stop: make(chan struct{})}
-	go s.run(time.Duration(float64(time.Second) / rate))
-	return s
+// receiver is the loop that hands each command of the source to the pool.
+// When the queue is full it waits for room, and the source waits for it:
+// that is the demo's backpressure, shown in the progress lines.
+type receiver struct {
+	received atomic.Int64 // commands taken from the source
+	waiting  atomic.Bool  // blocked in Submit: the queue is full
+	held     []Command    // commands it could not hand over; read after done
+	cancel   context.CancelFunc
+	done     chan struct{}
 }
 
-// Commands returns the channel of commands, closed once the source stopped.
-func (s *source) Commands() <-chan Command { return s.c }
+func startReceiver(commands <-chan Command, p *pool.Pool[Command]) *receiver {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &receiver{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		for cmd := range commands {
+			r.received.Add(1)
+			err := p.TrySubmit(cmd)
+			if errors.Is(err, pool.ErrQueueFull) {
+				r.waiting.Store(true)
+				err = p.Submit(ctx, cmd)
+				r.waiting.Store(false)
+			}
+			if err != nil { // the shutdown's queue stage began, or finish gave up
+				r.held = append(r.held, cmd)
+			}
+		}
+	}()
+	return r
+}
 
-// Stop stops the source; it is safe to call more than once.
-func (s *source) Stop() { s.once.Do(func() { close(s.stop) }) }
-
-func (s *source) run(every time.Duration) {
-	defer close(s.c)
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for id := 1; ; id++ {
-		select {
-		case <-tick.C:
-		case <-s.stop:
-			return
-		}
-		cmd := Command{
-			ID:      id,
-			Name:    commandNames[id%len(commandNames)],
-			Channel: channelNames[id%len(channelNames)],
-			At:      time.Now(),
-		}
-		select {
-		case s.c <- cmd:
-		case <-s.stop:
-			return
-		}
+// finish waits for the loop to end once the source has stopped. A loop
+// waiting for room gets it, unless ctx ends first or giveUp is set (-policy
+// skip); then it keeps its command, which the report counts as not done.
+func (r *receiver) finish(ctx context.Context, giveUp bool) {
+	if giveUp {
+		r.cancel()
 	}
-}
-
-// bot handles commands: each takes work, and a fraction failPPM/1e6 of
-// them, spread evenly over the command numbers, fails. The pool counts
-// them (Stats).
-type bot struct {
-	work     time.Duration
-	exec     string
-	failRate float64
-	failPPM  int64
-}
-
-func newBot(c *config) *bot {
-	return &bot{work: c.work, exec: c.exec, failRate: c.failRate, failPPM: int64(c.failRate*1e6 + 0.5)}
-}
-
-// handle is the pool's handler. It gives up when ctx ends: at the drain
-// deadline, or when a second Ctrl-C hurries the drain.
-func (b *bot) handle(ctx context.Context, cmd Command) error {
-	if b.exec != "" {
-		// A child of its own process group: the terminal's Ctrl-C does not
-		// reach it, so it finishes its command while the demo drains; when
-		// ctx ends it is stopped, politely first, with all its children.
-		c := child.Command(ctx, b.exec, strconv.Itoa(cmd.ID))
-		if err := child.Run(c); err != nil {
-			return fmt.Errorf("%s %d: %w", b.exec, cmd.ID, err)
-		}
-		return nil
-	}
-	start := time.Now()
-	timer := time.NewTimer(b.work)
-	defer timer.Stop()
 	select {
-	case <-timer.C:
+	case <-r.done:
 	case <-ctx.Done():
-		return fmt.Errorf("cancelled after %v: %w", time.Since(start).Round(time.Millisecond), context.Cause(ctx))
 	}
-	if fails(cmd.ID, b.failPPM) {
-		return fmt.Errorf("simulated failure (-fail-rate %s)", trimFloat(b.failRate))
+	r.cancel()
+	<-r.done
+}
+
+// handle is the pool's handler: a command takes -work, or runs -exec, and
+// a fraction -fail-rate of them, spread evenly over the numbers, fails. It
+// gives up when ctx ends: at the drain deadline, or at a hurry.
+func (c *config) handle(ctx context.Context, cmd Command) error {
+	if c.exec != "" {
+		// The terminal's Ctrl-C does not reach the child, which finishes its
+		// command while the demo drains; when ctx ends it is stopped, with
+		// its children, politely first.
+		if err := child.Run(child.Command(ctx, c.exec, strconv.Itoa(cmd.ID))); err != nil {
+			return fmt.Errorf("%s %d: %w", c.exec, cmd.ID, err)
+		}
+	} else {
+		start := time.Now()
+		select {
+		case <-time.After(c.work):
+		case <-ctx.Done():
+			return fmt.Errorf("cancelled after %v: %w", time.Since(start).Round(time.Millisecond), context.Cause(ctx))
+		}
+	}
+	if ppm, n := int64(c.failRate*1e6+0.5), int64(cmd.ID); n*ppm/1e6 > (n-1)*ppm/1e6 { // of 1…n, n×ppm/1e6 fail
+		return fmt.Errorf("simulated failure (-fail-rate %s)", trimFloat(c.failRate))
 	}
 	return nil
-}
-
-// fails reports whether command id fails: of the commands 1…n, exactly
-// n×ppm/1e6 (rounded down) do.
-func fails(id int, ppm int64) bool {
-	n := int64(id)
-	return n*ppm/1e6 > (n-1)*ppm/1e6
 }

@@ -16,42 +16,33 @@ import (
 
 // config is what the flags ask for, checked.
 type config struct {
-	workers      int
-	rate         float64 // commands per second
-	work         time.Duration
-	exec         string // a program each command runs, with its number as the argument
-	queue        int    // 0: the pool's default, 4 per worker
-	drainTimeout time.Duration
-	policy       pool.Policy
-	kinds        []ctrlc.Kind // nil: the library's default
-	failRate     float64
-	json         bool
-	unprocessed  *os.File // nil: no -unprocessed file; opened to append
-	service      string   // the Windows service name; "" detects
-	logFile      string   // where the output goes instead of the console
+	workers, queue         int
+	rate, failRate         float64
+	work, drainTimeout     time.Duration
+	exec, service, logFile string
+	policy                 pool.Policy
+	kinds                  []ctrlc.Kind // nil: the library's default
+	json                   bool
+	unprocessed            *os.File // nil: no -unprocessed file; opened to append
 }
 
 const usage = `Usage: ctrlc-demo [flags]
 
-A chat bot in miniature: a dummy event source emits commands, a receiver loop
-hands each to a pool of workers. On Ctrl-C (or SIGTERM, or SIGHUP when the
-terminal goes away, or a console close on Windows) it stops the source, lets
-the receiver loop end, drains the pool, prints a report that accounts for
-every command, and says good bye. A second Ctrl-C hurries the drain: the
-commands not done come back at once. A third ends the program. The commands
-not done are listed, and appended to the -unprocessed file when one is given.
+A chat bot in miniature: an event source emits commands, a receiver loop hands
+each to a pool of workers. On Ctrl-C, SIGTERM, SIGHUP (the terminal went away)
+or a Windows console close it stops the source, drains the pool, accounts for
+every command, keeps the ones not done (-unprocessed) and says good bye. A
+second Ctrl-C hurries the drain; a third ends the program at once.
 
-How it ends: after Ctrl-C, a hang-up or a Windows console close, by that
-event, once the report is out (a shell shows 130 for Ctrl-C and 129 for
-SIGHUP, and a loop around the demo stops; Windows shows 0xC000013A). After
-SIGTERM: 0, or 1 when the shutdown reported errors. 2: bad flags.
+How it ends: after Ctrl-C, SIGHUP or a console close, by that event once the
+report is out (a shell shows 130 or 129; Windows 0xC000013A). After SIGTERM:
+0, or 1 when the shutdown reported errors. 2: bad flags.
 
 Flags:
 `
 
-// parseFlags parses args into a config. It returns flag.ErrHelp after
-// printing the help for -h, and otherwise an error that names the flag and
-// its value.
+// parseFlags parses args into a config. It returns flag.ErrHelp after the
+// help for -h, and otherwise an error that names the flag and its value.
 func parseFlags(args []string, helpOut io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("ctrlc-demo", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are printed by the caller, help below
@@ -95,15 +86,13 @@ func parseFlags(args []string, helpOut io.Writer) (*config, error) {
 	case !(c.failRate >= 0 && c.failRate <= 1):
 		return nil, invalid("fail-rate", c.failRate, "must be between 0 and 1")
 	}
-	switch policy {
-	case "finish":
-		c.policy = pool.Finish
-	case "skip":
-		c.policy = pool.Skip
-	default:
+	var ok bool
+	if c.policy, ok = map[string]pool.Policy{"finish": pool.Finish, "skip": pool.Skip}[policy]; !ok {
 		return nil, invalid("policy", policy, "must be finish or skip")
 	}
-	if isSet(fs, "signals") {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["signals"] {
 		for _, name := range strings.Split(signals, ",") {
 			k, err := ctrlc.ParseKind(strings.TrimSpace(name))
 			if err != nil {
@@ -112,10 +101,7 @@ func parseFlags(args []string, helpOut io.Writer) (*config, error) {
 			c.kinds = append(c.kinds, k)
 		}
 	}
-	if isSet(fs, "unprocessed") {
-		if unprocessed == "" {
-			return nil, invalid("unprocessed", unprocessed, "empty file name")
-		}
+	if set["unprocessed"] {
 		// Appending: the commands an earlier run set aside are not lost.
 		f, err := os.OpenFile(unprocessed, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
@@ -124,12 +110,6 @@ func parseFlags(args []string, helpOut io.Writer) (*config, error) {
 		c.unprocessed = f
 	}
 	return &c, nil
-}
-
-// isSet reports whether the flag name was given, even as an empty string.
-func isSet(fs *flag.FlagSet, name string) (set bool) {
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
 }
 
 // invalid words an error the way package flag does for values it cannot parse.
@@ -145,10 +125,8 @@ func (c *config) listenOptions() []ctrlc.Option {
 	return []ctrlc.Option{ctrlc.WithKinds(c.kinds...)}
 }
 
-// poolOptions are the options for pool.New. -drain-timeout is the whole
-// shutdown's budget: the receiver loop's hand-over (a BeforeStop function)
-// and the drain share it, and Run ends it earlier when the event comes with
-// a deadline (a Windows close).
+// poolOptions are the options for pool.New: -drain-timeout is the whole
+// shutdown's budget, which Run ends sooner for an event with a deadline.
 func (c *config) poolOptions() pool.Options {
 	return pool.Options{
 		Workers:         c.workers,
@@ -165,9 +143,8 @@ func (c *config) describe() string {
 	s := fmt.Sprintf("%d workers, %s commands/s, %v each", c.workers, trimFloat(c.rate), c.work)
 	if c.exec != "" {
 		s = fmt.Sprintf("%d workers, %s commands/s, each runs %s", c.workers, trimFloat(c.rate), c.exec)
-	}
-	if capacity := float64(c.workers) / c.work.Seconds(); c.exec == "" && c.rate > capacity {
-		s += fmt.Sprintf(" (more than the %s/s the workers can finish: the queue will fill)", trimFloat(float64(int(capacity*10))/10))
+	} else if capacity := float64(c.workers) / c.work.Seconds(); c.rate > capacity {
+		s += fmt.Sprintf(" (more than the %.3g/s the workers can finish: the queue will fill)", capacity)
 	}
 	if c.failRate > 0 {
 		s += fmt.Sprintf(", %s%% failing", trimFloat(100*c.failRate))
@@ -175,19 +152,10 @@ func (c *config) describe() string {
 	if c.policy == pool.Skip {
 		s += ", policy skip"
 	}
-	return s
-}
-
-// howToStop ends the ready line.
-func (c *config) howToStop() string {
-	if c.kinds == nil || slices.Contains(c.kinds, ctrlc.Interrupt) {
-		return "press Ctrl-C to stop"
+	if c.kinds != nil && !slices.Contains(c.kinds, ctrlc.Interrupt) {
+		return s + "; Ctrl-C is not caught: it kills the program"
 	}
-	var names []string
-	for _, k := range c.kinds {
-		names = append(names, k.String())
-	}
-	return "stop it with " + strings.Join(names, " or ") + " (Ctrl-C is not caught: it kills the program)"
+	return s + "; press Ctrl-C to stop"
 }
 
 func trimFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
