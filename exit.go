@@ -1,9 +1,13 @@
 package ctrlc
 
+import "os"
+
 // Exit ends the process the way the event would have ended it had nobody
 // caught it, so that the parent (a shell, a supervisor) learns that it was
-// interrupted. It never returns, runs no deferred calls, and is safe to call
-// from any goroutine.
+// interrupted; for the zero Event (no event came) it exits with status 0,
+// so that a program can end with ctrlc.Exit(report.Event) either way. It
+// never returns, runs no deferred calls, and is safe to call from any
+// goroutine.
 //
 // On Unix, Exit resets the event's signal to its default action and raises
 // it: the parent sees the process killed by SIGINT, SIGTERM or SIGHUP
@@ -19,7 +23,8 @@ package ctrlc
 // On Windows, Exit exits with STATUS_CONTROL_C_EXIT (0xC000013A), the status
 // Windows gives a console process ended by Ctrl-C or by closing its window.
 // Under js/wasm, wasip1 and other platforms it exits with that code. An
-// event of an unknown kind exits with status 1 everywhere.
+// event of a kind outside Interrupt…Shutdown exits with status 1
+// everywhere.
 //
 // Call Exit after a clean drain when the program is a command-line tool that
 // a user or a script interrupts: its caller should stop too. A daemon or
@@ -30,5 +35,8 @@ package ctrlc
 // Listeners made while Exit runs wait for the process to end: they cannot
 // catch the signal Exit raises.
 func Exit(e Event) {
+	if e.Kind == 0 {
+		os.Exit(0)
+	}
 	exit(e)
 }

@@ -149,6 +149,9 @@ func (p *Pool[T]) Submit(ctx context.Context, item T) error {
 	if ctx == nil {
 		return errors.New("pool: Submit: nil context")
 	}
+	if err := ctx.Err(); err != nil { // ended before the call: not even room in the queue takes the item
+		return err
+	}
 	if p.state.Load()&closedBit != 0 {
 		return ErrClosed
 	}
