@@ -4,7 +4,6 @@ package ctrlc
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -19,65 +18,6 @@ import (
 func init() {
 	childScenarios["broken-pipe"] = childBrokenPipe
 	childScenarios["broken-pipe-stopped"] = childBrokenPipeStopped
-}
-
-// drainedExit is the exit code of a broken-pipe child that got to the end of
-// its drain.
-const drainedExit = 42
-
-// drainLines is how many lines a broken-pipe child writes while it drains.
-const drainLines = 5
-
-// childArgs returns the args the parent gave ctrlctest.Self, as
-// ctrlctest.Args does (this package's tests cannot import ctrlctest).
-func childArgs() []string {
-	if len(os.Args) < 2 || os.Args[1] != "-test.run=^$" {
-		return nil
-	}
-	return os.Args[2:]
-}
-
-// brokenPipeArgs reads a broken-pipe child's args: the marker file to write
-// after the drain, the stream the parent breaks ("stdout" or "stderr"),
-// and more words for the scenario. It returns the broken stream and the one
-// that stays whole, on which the child says "ready".
-func brokenPipeArgs() (marker string, broken, whole *os.File, more []string, ok bool) {
-	args := childArgs()
-	if len(args) < 2 {
-		fmt.Fprintln(os.Stderr, "broken-pipe: want marker-file stdout|stderr [words]; got", args)
-		return "", nil, nil, nil, false
-	}
-	switch args[1] {
-	case "stdout":
-		broken, whole = os.Stdout, os.Stderr
-	case "stderr":
-		broken, whole = os.Stderr, os.Stdout
-	default:
-		fmt.Fprintln(os.Stderr, "broken-pipe: no stream", args[1])
-		return "", nil, nil, nil, false
-	}
-	return args[0], broken, whole, args[2:], true
-}
-
-// drain writes drainLines lines to w, the log of a program that drains,
-// and then the marker file, which tells the parent what the writes
-// returned: "epipe=N" for N writes that failed with EPIPE.
-func drain(w *os.File, marker string, e Event) {
-	epipe, other := 0, 0
-	for i := 1; i <= drainLines; i++ {
-		_, err := fmt.Fprintf(w, "draining item %d after %v\n", i, e)
-		switch {
-		case errors.Is(err, syscall.EPIPE):
-			epipe++
-		case err != nil:
-			other++
-		}
-	}
-	report := fmt.Sprintf("event=%v\nepipe=%d\nother=%d\ndrained\n", e, epipe, other)
-	if err := os.WriteFile(marker, []byte(report), 0o644); err != nil {
-		fmt.Fprintln(os.Stdout, "marker:", err) // whichever stream is whole says it
-		fmt.Fprintln(os.Stderr, "marker:", err)
-	}
 }
 
 // childBrokenPipe is a program whose log reader goes away as it drains: it
@@ -102,7 +42,7 @@ func childBrokenPipe() int {
 	defer l.Stop()
 	fmt.Fprintln(whole, "ready")
 	e := <-l.C()
-	drain(broken, marker, e)
+	drain(broken, whole, marker, e)
 	fmt.Fprintln(whole, "drained")
 	return drainedExit
 }
@@ -126,7 +66,7 @@ func childBrokenPipeStopped() int {
 		fmt.Fprintln(whole, "stdin:", err)
 		return 3
 	}
-	drain(broken, marker, Event{Kind: Interrupt})
+	drain(broken, whole, marker, Event{Kind: Interrupt})
 	fmt.Fprintln(whole, "drained")
 	return drainedExit
 }
