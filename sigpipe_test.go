@@ -54,10 +54,15 @@ func brokenPipeArgs() (marker string, broken, whole *os.File, more []string, ok 
 
 // drain writes drainLines lines to broken, the log of a program that
 // drains, and then the marker file, which tells the parent what the writes
-// returned: "errnos=" and, for each write, its error number (0 for a write
-// that succeeded, "?" for an error without one, which drain also prints on
-// whole).
+// returned (see drainWrites).
 func drain(broken, whole *os.File, marker string, e Event) {
+	writeMarker(whole, marker, "event="+e.String(), "errnos="+drainWrites(broken, whole, e))
+}
+
+// drainWrites writes drainLines lines to broken and returns the error
+// number of each write, joined by commas: 0 for a write that succeeded,
+// "?" for an error without one, which it also prints on whole.
+func drainWrites(broken, whole *os.File, e Event) string {
 	var errnos []string
 	for i := 1; i <= drainLines; i++ {
 		_, err := fmt.Fprintf(broken, "draining item %d after %v\n", i, e)
@@ -72,7 +77,12 @@ func drain(broken, whole *os.File, marker string, e Event) {
 			fmt.Fprintln(whole, "write:", err)
 		}
 	}
-	report := fmt.Sprintf("event=%v\nerrnos=%s\ndrained\n", e, strings.Join(errnos, ","))
+	return strings.Join(errnos, ",")
+}
+
+// writeMarker writes the marker file: lines, and "drained" last.
+func writeMarker(whole *os.File, marker string, lines ...string) {
+	report := strings.Join(append(lines, "drained"), "\n") + "\n"
 	if err := os.WriteFile(marker, []byte(report), 0o644); err != nil {
 		fmt.Fprintln(whole, "marker:", err)
 	}

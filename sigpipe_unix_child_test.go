@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"os/signal"
 	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -91,4 +93,35 @@ func TestBrokenPipeAfterStopKills(t *testing.T) {
 	require.True(t, st.Signaled(), "%v, want death by SIGPIPE; output:\n%s", c.cmd.ProcessState, c.output())
 	assert.Equal(t, syscall.SIGPIPE, st.Signal(), c.output())
 	assert.NoFileExists(t, c.marker, "the child went on after its write to the broken pipe")
+}
+
+// A program that ignores SIGPIPE keeps it ignored: a listener that comes and
+// goes does not turn the ignore into Go's default, and the drain's writes
+// to the broken pipe fail with EPIPE.
+func TestBrokenPipeIgnoredSIGPIPEStaysIgnored(t *testing.T) {
+	c := startPipeChild(t, "broken-pipe-ignored", "stdout")
+	c.breakPipe()
+	_, err := c.stdin.WriteString("go\n")
+	require.NoError(t, err)
+	st := c.waitStatus()
+	require.False(t, st.Signaled(), "killed by %v; output:\n%s", st.Signal(), c.output())
+	assert.Equal(t, drainedExit, st.ExitStatus(), c.output())
+	c.markerIs("interrupt", slices.Repeat([]int{int(syscall.EPIPE)}, drainLines)...)
+}
+
+// A program's own signal.Notify for SIGPIPE keeps working beside a listener,
+// and the listener's Stop does not take SIGPIPE away from it: its channel
+// gets SIGPIPE for the writes to a broken pipe on standard error both
+// times, and the program lives on.
+func TestBrokenPipeOwnSIGPIPENotifyKeepsWorking(t *testing.T) {
+	c := startPipeChild(t, "broken-pipe-own", "stderr")
+	c.breakPipe()
+	_, err := c.stdin.WriteString("go\n")
+	require.NoError(t, err)
+	st := c.waitStatus()
+	require.False(t, st.Signaled(), "killed by %v; output:\n%s", st.Signal(), c.output())
+	assert.Equal(t, drainedExit, st.ExitStatus(), c.output())
+	epipes := strings.Repeat(strconv.Itoa(int(syscall.EPIPE))+",", drainLines-1) + strconv.Itoa(int(syscall.EPIPE))
+	assert.Equal(t, "beside a listener: errnos="+epipes+" own=broken pipe\n"+
+		"after Stop: errnos="+epipes+" own=broken pipe\ndrained\n", c.readMarker())
 }

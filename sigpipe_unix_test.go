@@ -18,6 +18,8 @@ import (
 func init() {
 	childScenarios["broken-pipe"] = childBrokenPipe
 	childScenarios["broken-pipe-stopped"] = childBrokenPipeStopped
+	childScenarios["broken-pipe-ignored"] = childBrokenPipeIgnored
+	childScenarios["broken-pipe-own"] = childBrokenPipeOwn
 }
 
 // childBrokenPipe is a program whose log reader goes away as it drains: it
@@ -51,9 +53,26 @@ func childBrokenPipe() int {
 // on standard input drains as childBrokenPipe does: with no listener left,
 // Go's default is back and the first write to the broken stream kills it.
 func childBrokenPipeStopped() int {
+	return childAfterStop(nil)
+}
+
+// childBrokenPipeIgnored is childBrokenPipeStopped in a program that
+// ignores SIGPIPE (signal.Ignore): its writes to the broken stream fail
+// with EPIPE before, during and after the listener's life, and it drains.
+func childBrokenPipeIgnored() int {
+	return childAfterStop(func() { signal.Ignore(syscall.SIGPIPE) })
+}
+
+// childAfterStop calls before, listens and stops, says "ready", and after a
+// line on standard input drains: it writes to the stream that the parent
+// broke, writes the marker file, and exits with drainedExit.
+func childAfterStop(before func()) int {
 	marker, broken, whole, _, ok := brokenPipeArgs()
 	if !ok {
 		return 3
+	}
+	if before != nil {
+		before()
 	}
 	l, err := Notify()
 	if err != nil {
@@ -61,14 +80,76 @@ func childBrokenPipeStopped() int {
 		return 3
 	}
 	l.Stop()
-	fmt.Fprintln(whole, "ready")
-	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
-		fmt.Fprintln(whole, "stdin:", err)
+	if !waitForParent(whole) {
 		return 3
 	}
 	drain(broken, whole, marker, Event{Kind: Interrupt})
 	fmt.Fprintln(whole, "drained")
 	return drainedExit
+}
+
+// childBrokenPipeOwn is a program with its own signal.Notify for SIGPIPE:
+// after a line on standard input it writes to the broken stream beside a
+// listener, stops the listener and writes again, and tells in the marker
+// file what the writes returned and whether its own channel got SIGPIPE
+// each time.
+func childBrokenPipeOwn() int {
+	marker, broken, whole, _, ok := brokenPipeArgs()
+	if !ok {
+		return 3
+	}
+	own := make(chan os.Signal, 2*drainLines)
+	signal.Notify(own, syscall.SIGPIPE)
+	l, err := Notify()
+	if err != nil {
+		fmt.Fprintln(whole, err)
+		return 3
+	}
+	if !waitForParent(whole) {
+		return 3
+	}
+	e := Event{Kind: Interrupt}
+	beside := drainWrites(broken, whole, e)
+	gotBeside := received(own)
+	l.Stop()
+	after := drainWrites(broken, whole, e)
+	gotAfter := received(own)
+	writeMarker(whole, marker,
+		"beside a listener: errnos="+beside+" own="+gotBeside,
+		"after Stop: errnos="+after+" own="+gotAfter)
+	fmt.Fprintln(whole, "drained")
+	return drainedExit
+}
+
+// waitForParent says "ready" on whole and waits for a line on standard
+// input, which the parent sends once it has broken the pipe.
+func waitForParent(whole *os.File) bool {
+	fmt.Fprintln(whole, "ready")
+	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+		fmt.Fprintln(whole, "stdin:", err)
+		return false
+	}
+	return true
+}
+
+// received reports the signal c got within a few seconds ("none" for
+// none), then empties c of the copies that follow it.
+func received(c chan os.Signal) string {
+	got := "none"
+	select {
+	case s := <-c:
+		got = s.String()
+	case <-time.After(5 * time.Second):
+		return got
+	}
+	time.Sleep(100 * time.Millisecond) // os/signal delivers asynchronously
+	for {
+		select {
+		case <-c:
+		default:
+			return got
+		}
+	}
 }
 
 // SIGPIPE is wanted from the first listener on until the last one stops,
@@ -86,54 +167,15 @@ func TestBrokenPipesCaughtWhileAListenerLives(t *testing.T) {
 	assert.False(t, caught(), "before any listener")
 	a, err := Notify(WithKinds(Quit))
 	require.NoError(t, err)
+	defer a.Stop()
 	assert.True(t, caught(), "with a listener of a kind other than the defaults")
 	b, err := Notify()
 	require.NoError(t, err)
+	defer b.Stop()
 	a.Stop()
 	assert.True(t, caught(), "while a second listener lives")
 	b.Stop()
 	assert.False(t, caught(), "after the last listener stopped")
 	b.Stop()
 	assert.False(t, caught(), "a second Stop changes nothing")
-}
-
-// A program's own signal.Notify for SIGPIPE keeps working beside a listener,
-// and the listener's Stop does not take SIGPIPE away from it.
-func TestBrokenPipeOwnSIGPIPENotifyKeepsWorking(t *testing.T) {
-	own := make(chan os.Signal, 1)
-	signal.Notify(own, syscall.SIGPIPE)
-	defer signal.Stop(own)
-	got := func(when string) {
-		t.Helper()
-		require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGPIPE))
-		select {
-		case <-own:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("the program's own channel got no SIGPIPE %s", when)
-		}
-	}
-	l, err := Notify()
-	require.NoError(t, err)
-	got("beside a listener")
-	l.Stop()
-	got("after the listener stopped")
-}
-
-// A program that ignores SIGPIPE keeps it ignored: a listener that comes
-// and goes does not turn the ignore into Go's default.
-func TestBrokenPipeIgnoredSIGPIPEStaysIgnored(t *testing.T) {
-	signal.Ignore(syscall.SIGPIPE)
-	defer func() {
-		// signal.Reset leaves an ignored SIGPIPE ignored; a Notify (which
-		// undoes the ignore) and a Stop bring back the state Go starts with.
-		c := make(chan os.Signal, 1)
-		signal.Notify(c, syscall.SIGPIPE)
-		signal.Stop(c)
-		assert.False(t, signal.Ignored(syscall.SIGPIPE))
-	}()
-	l, err := Notify()
-	require.NoError(t, err)
-	assert.True(t, signal.Ignored(syscall.SIGPIPE), "while listening")
-	l.Stop()
-	assert.True(t, signal.Ignored(syscall.SIGPIPE), "after Stop")
 }
