@@ -85,6 +85,32 @@ keeps an inherited ignore only for SIGHUP and SIGINT: SIGTERM and SIGQUIT
 get Go's own handler at start whatever their disposition was, so for them
 there is nothing left to keep.
 
+# Broken pipes
+
+On Unix, while a listener of any kind is active, a write to a broken pipe
+on standard output or standard error fails with EPIPE, as on any other
+descriptor, instead of ending the program: without one, Go's runtime kills
+a program that writes to a broken pipe on those two descriptors by SIGPIPE
+(see os/signal, "SIGPIPE"). A drain thus goes on when the reader of its
+log goes away: the tee of "prog 2>&1 | tee log" in a terminal that is
+closed (tee dies of the same SIGHUP that starts the drain), the head of
+"prog | head", journald restarting under a systemd service, a log
+shipper's restart. Nothing else changes: the program exits with the status
+it would have had. The library notifies SIGPIPE through os/signal from the
+first listener until the last one stops, and then Go's default is back; a
+program's own signal.Notify for SIGPIPE keeps working beside it, and a
+program that ignores SIGPIPE (signal.Ignore) keeps it ignored.
+
+A broken pipe is not a stop event: no Kind stands for it and no listener
+hears of it. A reader going away is no request to stop, and the program
+learns of it from its failed writes; one that wants to stop then checks
+them for syscall.EPIPE.
+
+Windows has no SIGPIPE: there a write to a pipe whose reader closed fails
+with ERROR_NO_DATA (or ERROR_BROKEN_PIPE) and the process goes on, with a
+listener or without. Under js/wasm, wasip1 and Plan 9 no signal ends a
+program for a write either.
+
 # Windows
 
 On Windows the events are the console control events: CTRL_C_EVENT

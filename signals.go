@@ -48,6 +48,9 @@ func (h *registry) add(l *Listener) error {
 	if h.listeners == nil {
 		h.listeners = make(map[*Listener]struct{})
 	}
+	if len(h.listeners) == 0 {
+		catchBrokenPipes() // see sigpipe_unix.go
+	}
 	l.gen = h.gen.Add(1)
 	h.listeners[l] = struct{}{}
 	return nil
@@ -60,6 +63,9 @@ func (h *registry) remove(l *Listener) {
 		return
 	}
 	delete(h.listeners, l)
+	if len(h.listeners) == 0 {
+		releaseBrokenPipes()
+	}
 	for k := Interrupt; k <= maxKind; k++ {
 		if l.active.has(k) {
 			h.refs[k]--
