@@ -26,6 +26,13 @@ type budget struct {
 	cancel context.CancelCauseFunc
 	quit   chan struct{} // closed by release
 
+	// before is the BeforeStop functions' context: done when the budget
+	// less the OnStop hooks' reserve is spent, or at a hurry, so that
+	// neither a long BeforeStop nor a hurry during it eats that reserve.
+	before       context.Context
+	cancelBefore context.CancelCauseFunc
+	beforeTimer  *time.Timer
+
 	mu          sync.Mutex
 	end         time.Time
 	reserve     time.Duration // kept for the OnStop hooks, from the drain's start
@@ -44,6 +51,12 @@ func newBudget(begin, end time.Time, hookDur time.Duration, hooks int, hurried <
 		quit: make(chan struct{}), end: end, onHurry: make(chan struct{})}
 	spent := fmt.Errorf("%w: the shutdown's budget of %v is spent", ErrTimeout, end.Sub(begin).Round(time.Millisecond))
 	b.timer = time.AfterFunc(time.Until(end), func() { cancel(spent) })
+	b.before, b.cancelBefore = context.WithCancelCause(ctx)
+	reserve := b.reserveFor(time.Until(end))
+	b.beforeTimer = time.AfterFunc(time.Until(end)-reserve, func() {
+		b.cancelBefore(fmt.Errorf("%w: the shutdown's budget of %v, less %v kept for the OnStop hooks, is spent",
+			ErrTimeout, end.Sub(begin).Round(time.Millisecond), reserve.Round(time.Millisecond)))
+	})
 	go func() {
 		select {
 		case <-hurried:
@@ -60,9 +73,11 @@ func (b *budget) release() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.timer.Stop()
+	b.beforeTimer.Stop()
 	if b.drainTimer != nil {
 		b.drainTimer.Stop()
 	}
+	b.cancelBefore(context.Canceled)
 	b.cancel(context.Canceled)
 }
 
@@ -130,6 +145,8 @@ func (b *budget) hurry() {
 		b.timer = time.AfterFunc(hurryBudget, func() { b.cancel(spent) })
 	}
 	b.reserve = b.reserveFor(time.Until(b.end))
+	b.beforeTimer.Stop()
+	b.cancelBefore(cause)
 	if b.drain != nil {
 		b.drainTimer.Stop()
 		b.drain(cause)

@@ -11,27 +11,28 @@ import (
 
 // runHooks runs hooks (in reverse if lifo) within budget and returns their
 // errors, each prefixed with the hook's name.
-func (p *Pool[T]) runHooks(b *budget, hooks []hook, lifo bool) []error {
+func (p *Pool[T]) runHooks(parent context.Context, b *budget, hooks []hook, lifo bool) []error {
 	if lifo {
 		hooks = slices.Clone(hooks)
 		slices.Reverse(hooks)
 	}
 	var errs []error
 	for _, h := range hooks {
-		if err := p.runHook(b, h); err != nil {
+		if err := p.runHook(parent, b, h); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", h.name, err))
 		}
 	}
 	return errs
 }
 
-// runHook runs one hook under the smaller of HookTimeout and what is left
-// of budget. A hook that ignores its context is left running; its error
-// says so. With the budget spent, the hook still starts, with its context
-// already done, and gets killFloor to return: enough for the cleanup that
-// does not wait (http.Server.Shutdown closes its listeners, a file closes),
-// and the next hook starts only once it returned or the floor passed.
-func (p *Pool[T]) runHook(b *budget, h hook) error {
+// runHook runs one hook under parent, for the smaller of HookTimeout and
+// what is left of the budget. When its context ends, the hook gets
+// killFloor (capped by HookTimeout) to return; one that ignores its context
+// longer is left running, and its error says so. With the budget spent, the
+// hook still starts, with its context already done, and gets that floor:
+// enough for the cleanup that does not wait (http.Server.Shutdown closes
+// its listeners, a file closes).
+func (p *Pool[T]) runHook(parent context.Context, b *budget, h hook) error {
 	left := b.left()
 	given := min(p.opts.HookTimeout, left)
 	cause := fmt.Errorf("%w: HookTimeout (%v)", ErrTimeout, p.opts.HookTimeout)
@@ -40,14 +41,8 @@ func (p *Pool[T]) runHook(b *budget, h hook) error {
 	}
 	// The deadline the hook reads is the earlier of the two; the budget's
 	// own end (which a hurry can bring forward) cancels it too.
-	ctx, cancel := context.WithDeadlineCause(b.ctx, time.Now().Add(given), cause)
+	ctx, cancel := context.WithDeadlineCause(parent, time.Now().Add(given), cause)
 	defer cancel()
-	waitFor := ctx
-	if b.ctx.Err() != nil {
-		var cancelWait context.CancelFunc
-		waitFor, cancelWait = context.WithTimeout(context.Background(), min(p.opts.HookTimeout, killFloor))
-		defer cancelWait()
-	}
 	done := make(chan error, 1)
 	go func() {
 		returned := false
@@ -62,15 +57,19 @@ func (p *Pool[T]) runHook(b *budget, h hook) error {
 	var err error
 	select {
 	case err = <-done:
-	case <-waitFor.Done():
+	case <-ctx.Done():
+		floor := time.NewTimer(min(p.opts.HookTimeout, killFloor))
+		defer floor.Stop()
 		select {
 		case err = <-done:
-		default: // the hook ignored its context; it is left running
-			return fmt.Errorf("did not return within %v, left running: %w", given.Round(time.Millisecond), context.Cause(ctx))
+		case <-floor.C: // the hook ignored its context; it is left running
+			return fmt.Errorf("did not return within %v of its context's end, left running: %w",
+				min(p.opts.HookTimeout, killFloor), context.Cause(ctx))
 		}
 	}
-	if err != nil && ctx.Err() != nil && !errors.Is(err, ErrTimeout) {
-		err = fmt.Errorf("%w after %v: %w", ErrTimeout, given.Round(time.Millisecond), err)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ErrTimeout) && !errors.Is(err, ErrHurried) {
+		// The hook failed because its context ended: say why it ended.
+		err = fmt.Errorf("after %v: %w: %w", given.Round(time.Millisecond), context.Cause(ctx), err)
 	}
 	return err
 }

@@ -157,7 +157,7 @@ func (p *Pool[T]) stop(e ctrlc.Event) (*Report[T], error) {
 	// 1. Before-stop: the BeforeStop functions, while Submit still accepts.
 	start := time.Now()
 	p.phase.Store(StageBeforeStop)
-	extra[StageBeforeStop] = p.runHooks(b, before, false)
+	extra[StageBeforeStop] = p.runHooks(b.before, b, before, false)
 	r.stage(StageBeforeStop, start)
 
 	// 2. Queue: the input closes; the workers run the queue (Finish) until
@@ -229,7 +229,7 @@ func (p *Pool[T]) stop(e ctrlc.Event) (*Report[T], error) {
 	// 4. On-stop: the OnStop functions, last registered first.
 	start = time.Now()
 	p.phase.Store(StageOnStop)
-	extra[StageOnStop] = p.runHooks(b, after, true)
+	extra[StageOnStop] = p.runHooks(b.ctx, b, after, true)
 	r.stage(StageOnStop, start)
 	p.cancelItem(context.Canceled)
 

@@ -126,7 +126,7 @@ func progress(ctx context.Context, w io.Writer, workers *pool.Pool[Command], loo
 				more = " (full: the receiver loop waits for a worker)"
 			}
 			if stopped == nil {
-				phase, more = "draining", more+"; Ctrl-C (or the event) again hurries it, keeping the commands not done"
+				phase, more = "draining", more+"; a second Ctrl-C (or stop event) hurries it, keeping the commands not done"
 			}
 			line := fmt.Sprintf("%s %v: %d commands received, %d done, %d running, %d queued%s", phase,
 				time.Since(start).Round(100*time.Millisecond), loop.received.Load(), st.Completed+st.Failed+st.Panicked, st.Running, st.Queued, more)
