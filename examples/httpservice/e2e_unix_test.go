@@ -4,6 +4,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,10 +13,10 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ctrlc-go/ctrlc"
 	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -112,7 +113,7 @@ func underLoad(t *testing.T, dir string, args ...string) outcome {
 		results = append(results, res)
 		if res.Code == http.StatusAccepted && sigterm.IsZero() && len(results) >= sigtermAt {
 			sigterm = time.Now()
-			p.Signal(syscall.SIGTERM)
+			p.Send(ctrlc.Terminate)
 		}
 	}
 	close(attackDone)
@@ -122,7 +123,7 @@ func underLoad(t *testing.T, dir string, args ...string) outcome {
 	}
 
 	var o outcome
-	o.code, _ = p.Wait()
+	o.code = p.Wait().Code
 	o.exitAfter = time.Since(sigterm) // a bound from above: when Wait returned
 	o.output = p.Output()
 	off := lbStopped
@@ -262,36 +263,65 @@ func TestNaiveUnderLoad(t *testing.T) {
 	}
 }
 
-// TestHandBackAndResume: with policy abandon and a queue that grows under
+// TestHandBackAndResume: with policy skip and a queue that grows under
 // the load, the queued jobs come back at shutdown, are saved, and the next
 // start runs them: every accepted job is done exactly once in the end.
 func TestHandBackAndResume(t *testing.T) {
 	dir := t.TempDir()
 	o := underLoad(t, dir, "-announce", announce.String(), "-budget", budget.String(),
-		"-policy", "abandon", "-workers", "2", "-job", "200ms", "-queue", "1000")
-	t.Logf("abandon: %v", o)
+		"-policy", "skip", "-workers", "2", "-job", "200ms", "-queue", "1000")
+	t.Logf("skip: %v", o)
 	checkGraceful(t, o)
 	if len(o.pending) == 0 {
 		t.Fatalf("nothing handed back: the queue did not grow (completed %d)", len(o.done))
 	}
 
-	p := ctrlctest.Start(t, command("-addr", "127.0.0.1:0", "-store", dir, "-announce", "0s", "-workers", "8", "-job", "50ms"))
-	if line := p.WaitFor("listening on "); !strings.Contains(line, fmt.Sprintf("%d pending jobs resumed", len(o.pending))) {
-		t.Fatalf("want %d pending jobs resumed: %q", len(o.pending), line)
-	}
-	p.Signal(syscall.SIGTERM)
-	if code, err := p.Wait(); code != 0 {
-		t.Fatalf("restart: exit %d (%v); output:\n%s", code, err, p.Output())
-	}
-	done := readIDs(t, filepath.Join(dir, "done.log"), "done ")
-	left := readIDs(t, filepath.Join(dir, "pending.log"), "")
-	if len(left) != 0 {
-		t.Errorf("%d jobs still pending after the policy-finish restart", len(left))
-	}
+	done := resume(t, dir, len(o.pending))
 	for id := range o.acceptedIDs {
 		if done[id] != 1 {
 			t.Errorf("job %d done %d times, want once", id, done[id])
 		}
+	}
+}
+
+// resume restarts the service on the store in dir, checks that it resumed
+// the want jobs handed back, stops it (policy finish: it runs them all) and
+// returns the ids in done.log.
+func resume(t *testing.T, dir string, want int) map[int]int {
+	t.Helper()
+	p := ctrlctest.Start(t, command("-addr", "127.0.0.1:0", "-store", dir, "-announce", "0s", "-workers", "8", "-job", "50ms"))
+	if line := p.WaitFor("listening on "); !strings.Contains(line, fmt.Sprintf("%d pending jobs resumed", want)) {
+		t.Fatalf("want %d pending jobs resumed: %q", want, line)
+	}
+	p.Send(ctrlc.Terminate)
+	if st := p.Wait(); !st.Success() {
+		t.Fatalf("restart: %v; output:\n%s", st, p.Output())
+	}
+	if left := readIDs(t, filepath.Join(dir, "pending.log"), ""); len(left) != 0 {
+		t.Errorf("%d jobs still pending after the policy-finish restart", len(left))
+	}
+	return readIDs(t, filepath.Join(dir, "done.log"), "done ")
+}
+
+// doneLines counts the whole lines of done.log in dir, which the service
+// may be writing.
+func doneLines(t *testing.T, dir string) int {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "done.log"))
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	return bytes.Count(b, []byte("\n"))
+}
+
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s after %v", what, waitTimeout)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -301,7 +331,7 @@ func startWithJobs(t *testing.T, dir string, n int, args ...string) *ctrlctest.P
 	t.Helper()
 	p := ctrlctest.Start(t, command(append([]string{"-addr", "127.0.0.1:0", "-store", dir}, args...)...))
 	base := strings.Fields(strings.TrimPrefix(p.WaitFor("listening on "), "listening on "))[0]
-	client := &http.Client{Timeout: ctrlctest.Timeout, Transport: &http.Transport{DisableKeepAlives: true}}
+	client := &http.Client{Timeout: waitTimeout, Transport: &http.Transport{DisableKeepAlives: true}}
 	for id := 1; id <= n; id++ {
 		resp, err := client.Post(fmt.Sprintf("%s/jobs?id=%d", base, id), "", nil)
 		if err != nil {
@@ -333,14 +363,14 @@ func checkAllBack(t *testing.T, dir string, n int) (done, pending map[int]int) {
 func stopWithin(t *testing.T, p *ctrlctest.Process, grace time.Duration) int {
 	t.Helper()
 	sent := time.Now()
-	p.Signal(syscall.SIGTERM)
-	code, _ := p.Wait()
+	p.Send(ctrlc.Terminate)
+	st := p.Wait()
 	ended := time.Now() // a bound from above
-	t.Logf("exit %d %v after SIGTERM; output:\n%s", code, ended.Sub(sent).Round(time.Millisecond), p.Output())
+	t.Logf("%v, %v after SIGTERM; output:\n%s", st, ended.Sub(sent).Round(time.Millisecond), p.Output())
 	if took := ended.Sub(sent); took > grace {
 		t.Errorf("exited %v after SIGTERM, past the %v grace period", took, grace)
 	}
-	return code
+	return st.Code
 }
 
 // TestGracePeriodCutsTheDrain: jobs that cannot finish before the
@@ -363,32 +393,54 @@ func TestGracePeriodCutsTheDrain(t *testing.T) {
 	}
 	// The drain was cut by the deadline, yet the OnStop hook (close store)
 	// ran inside the budget and without error.
-	if out := p.Output(); !strings.Contains(out, "stage hooks") || strings.Contains(out, "* hooks:") {
-		t.Errorf("want the hooks stage run without error before the deadline")
+	if out := p.Output(); !strings.Contains(out, "stage on-stop") || strings.Contains(out, "* on-stop:") {
+		t.Errorf("want the on-stop stage run without error before the deadline")
 	}
 }
 
-// TestSecondSignalSavesPending: a second SIGTERM during the drain forces the
-// exit, and the last word hands every job not done back to pending.log.
-func TestSecondSignalSavesPending(t *testing.T) {
-	const n = 20
+// TestSecondSignalHurries: a second SIGTERM 100 ms after the first (past
+// ctrlc's 50 ms repeat window) hurries the shutdown, here during a 20 s
+// announce: Run returns within about a second with the jobs not done, by
+// value, and the program saves them on its one path after Run, then exits
+// by itself with 1 (the drain was cut), not by the signal (which it would,
+// had the hurried Run not returned within 2 s). Every job is done or handed
+// back, once; a restart runs the handed-back ones, once.
+func TestSecondSignalHurries(t *testing.T) {
+	const n = 40
 	dir := t.TempDir()
-	p := startWithJobs(t, dir, n, "-announce", "20s", "-budget", "25s", "-workers", "8", "-job", "1h")
-	p.Signal(syscall.SIGTERM)
-	p.WaitFor("readiness off")
-	// The second signal must come after ctrlc's repeat window (50 ms), or
-	// it is taken for a copy of the first.
-	time.Sleep(200 * time.Millisecond)
-	p.Signal(syscall.SIGTERM)
-	code, err := p.Wait()
-	t.Logf("exit %d (%v); output:\n%s", code, err, p.Output())
-	if !strings.Contains(p.Output(), fmt.Sprintf("forced exit: handed back %d jobs", n)) {
-		t.Errorf("no last word handing back %d jobs", n)
+	p := startWithJobs(t, dir, n, "-announce", "20s", "-budget", "25s", "-workers", "4", "-job", "300ms")
+	waitUntil(t, "4 jobs done", func() bool { return doneLines(t, dir) >= 4 })
+	p.Send(ctrlc.Terminate)
+	time.Sleep(100 * time.Millisecond)
+	second := time.Now()
+	p.Send(ctrlc.Terminate)
+	st := p.Wait()
+	took := time.Since(second) // a bound from above
+	out := p.Output()
+	t.Logf("%v, %v after the second SIGTERM; output:\n%s", st, took.Round(time.Millisecond), out)
+	if st.Code != 1 {
+		t.Errorf("%v, want exit code 1: the hurried Run returned its report, with errors", st)
 	}
-	if code == 0 {
-		t.Errorf("exit 0 after a forced exit")
+	if took > 5*time.Second {
+		t.Errorf("exited %v after the second SIGTERM, want about a second", took)
 	}
-	checkAllBack(t, dir, n)
+	if !strings.Contains(out, "hurried true") || !strings.Contains(out, "balanced true") {
+		t.Errorf("want a hurried, balanced report")
+	}
+	done, pending := checkAllBack(t, dir, n)
+	if len(done) == 0 || len(pending) == 0 {
+		t.Errorf("%d jobs done, %d handed back: want some of each", len(done), len(pending))
+	}
+	if !strings.Contains(out, fmt.Sprintf("handed back %d jobs to pending.log", len(pending))) {
+		t.Errorf("the report does not hand back the %d jobs in pending.log", len(pending))
+	}
+
+	done = resume(t, dir, len(pending))
+	for id := 1; id <= n; id++ {
+		if done[id] != 1 {
+			t.Errorf("job %d done %d times after the restart, want once", id, done[id])
+		}
+	}
 }
 
 // TestAnnounceLongerThanGrace: when the grace period ends before the

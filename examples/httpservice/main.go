@@ -1,20 +1,22 @@
 // Command httpservice is an HTTP service that drains in order on SIGTERM, the
 // way Kubernetes, docker and systemd stop it. Its handlers queue background
-// jobs on a pool.Pool and answer 202 at once. On the first SIGTERM or Ctrl-C,
-// within one budget (-budget):
+// jobs on a pool.Pool and answer 202 at once. On the first SIGTERM, Ctrl-C or
+// SIGHUP, within one budget (-budget), in the pool's stages:
 //
-//  1. /readyz fails at once while the server still serves, for -announce:
-//     long enough for the load balancer to stop sending (Kubernetes removes
-//     an endpoint asynchronously, seconds after the pod starts terminating);
-//  2. http.Server.Shutdown: no new connections, in-flight requests finish,
-//     keep-alive connections close;
-//  3. the pool drains: queued and running jobs finish (policy finish) or
-//     come back (policy abandon, or past the budget);
-//  4. hooks: the store closes.
+//  1. before-stop: /readyz fails at once while the server still serves, for
+//     -announce: long enough for the load balancer to stop sending
+//     (Kubernetes removes an endpoint asynchronously, seconds after the pod
+//     starts terminating); then http.Server.Shutdown: no new connections,
+//     in-flight requests finish, keep-alive connections close;
+//  2. queue and in-flight: queued and running jobs finish (policy finish)
+//     or come back (policy skip, or past the budget);
+//  3. on-stop: the store closes.
 //
-// Jobs the pool hands back are saved to the store's pending file and run at
-// the next start, so an accepted job is never lost. A second signal during
-// the drain ends the process at once.
+// Run then returns the report, and the jobs it hands back by value are saved
+// to the store's pending file and run at the next start, so an accepted job
+// is never lost. A second signal hurries the shutdown: the queued jobs come
+// back unrun, the running ones are cancelled, and Run returns within about a
+// second, so the same code saves them; a third ends the process at once.
 //
 //	go run ./httpservice -addr 127.0.0.1:8080 -store /tmp/jobs
 //	curl -X POST '127.0.0.1:8080/jobs?id=1'; kill -TERM <pid>
@@ -63,7 +65,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.IntVar(&c.workers, "workers", 8, "jobs run at once")
 	fs.IntVar(&c.queue, "queue", 64, "jobs waiting; a full queue holds requests back")
 	fs.DurationVar(&c.job, "job", 50*time.Millisecond, "how long each job works")
-	policy := fs.String("policy", "finish", "at shutdown, queued jobs: finish (run them) or abandon (hand them back)")
+	policy := fs.String("policy", "finish", "at shutdown, queued jobs: finish (run them) or skip (hand them back)")
 	fs.BoolVar(&c.naive, "naive", false, "run the naive program instead (for comparison)")
 	fs.StringVar(&c.service, "service", "", "run as the Windows service `NAME` (detected when empty)")
 	if err := fs.Parse(args); err != nil {
@@ -72,10 +74,10 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	switch *policy {
 	case "finish":
 		c.policy = pool.Finish
-	case "abandon":
-		c.policy = pool.Abandon
+	case "skip":
+		c.policy = pool.Skip
 	default:
-		return c, fmt.Errorf("-policy %q: want finish or abandon", *policy)
+		return c, fmt.Errorf("-policy %q: want finish or skip", *policy)
 	}
 	if c.store == "" {
 		return c, errors.New("-store is required")

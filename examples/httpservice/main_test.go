@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+	"time"
 
 	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"go.uber.org/goleak"
@@ -13,7 +14,7 @@ import (
 // The test binary is also the program: started by command, it runs main's
 // run with the args given to command instead of the tests.
 func TestMain(m *testing.M) {
-	ctrlctest.RunChild(map[string]func() int{"httpservice": func() int { return run(ctrlctest.Args()) }})
+	ctrlctest.RunChild(map[string]func([]string) int{"httpservice": run})
 	code := m.Run()
 	if code == 0 {
 		if err := goleak.Find(); err != nil {
@@ -26,3 +27,7 @@ func TestMain(m *testing.M) {
 
 // command returns a command that runs the program with args.
 func command(args ...string) *exec.Cmd { return ctrlctest.Self("httpservice", args...) }
+
+// waitTimeout bounds every wait of the tests for something the program
+// does: long enough for a loaded machine with two shared cores.
+const waitTimeout = 30 * time.Second

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"slices"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -18,8 +17,21 @@ import (
 )
 
 // serve runs the service until the first stop event, then shuts it down in
-// order within cfg.budget.
+// order within cfg.budget, and saves the jobs not done for the next start.
 func serve(cfg config) error {
+	// Catch SIGTERM, Ctrl-C and SIGHUP from here on. The context ends at
+	// the first; a second hurries the shutdown (Run hands back the jobs not
+	// done within about a second); a third ends the process.
+	var opts []ctrlc.Option
+	if cfg.grace > 0 {
+		opts = append(opts, ctrlc.WithGracePeriod(cfg.grace))
+	}
+	ctx, stop, err := ctrlc.NotifyContext(context.Background(), opts...)
+	defer stop()
+	if err != nil {
+		return err
+	}
+
 	st, pending, err := openStore(cfg.store)
 	if err != nil {
 		return err
@@ -43,26 +55,6 @@ func serve(cfg config) error {
 	if err != nil {
 		return err
 	}
-
-	// Catch SIGTERM and Ctrl-C before serving. A second one during the
-	// drain ends the process at once, after a last word that saves every
-	// job not done yet.
-	opts := []ctrlc.Option{ctrlc.WithLastWord(time.Second, func(context.Context, ctrlc.Event) {
-		back := jobs.TakePending()
-		if err := st.SavePending(back); err != nil {
-			fmt.Printf("forced exit: saving %d jobs: %v\n", len(back), err)
-			return
-		}
-		fmt.Printf("forced exit: handed back %d jobs to pending.log\n", len(back))
-	})}
-	if cfg.grace > 0 {
-		opts = append(opts, ctrlc.WithGracePeriod(cfg.grace))
-	}
-	listener, err := ctrlc.Notify(opts...)
-	if err != nil {
-		return err
-	}
-	defer listener.Stop()
 
 	// What the last run handed back runs first.
 	for _, j := range pending {
@@ -100,11 +92,11 @@ func serve(cfg config) error {
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 
-	// The shutdown, in the pool's stages. announce (BeforeStop, while
-	// Submit still accepts): readiness off, the delay, then
+	// The shutdown, in the pool's stages. before-stop (while Submit still
+	// accepts): readiness off, the announce delay, then
 	// http.Server.Shutdown, which waits for the handlers and so for their
-	// Submits. Then intake, queue and in-flight drain the jobs, and the
-	// hooks (OnStop) close the store.
+	// Submits. Then the queue and in-flight stages drain the jobs, and
+	// on-stop closes the store.
 	if err := jobs.BeforeStop("readiness off", func(ctx context.Context) error {
 		ready.Store(false)
 		fmt.Printf("readiness off at %s\n", time.Now().Format(time.RFC3339Nano))
@@ -133,13 +125,16 @@ func serve(cfg config) error {
 		return err
 	}
 
+	// A server that fails on its own shuts the service down as a stop
+	// event would.
+	runCtx, fail := context.WithCancelCause(ctx)
+	defer fail(nil)
 	served := make(chan error, 1)
 	go func() {
 		err := srv.Serve(ln)
 		if !errors.Is(err, http.ErrServerClosed) {
-			// The server failed on its own: shut down as if stopped.
 			served <- err
-			_, _ = jobs.Shutdown(context.Background())
+			fail(fmt.Errorf("http server: %w", err))
 		}
 		close(served)
 	}()
@@ -149,24 +144,22 @@ func serve(cfg config) error {
 	}
 	fmt.Printf("listening on http://%s (pid %d, %d pending jobs resumed)\n", ln.Addr(), os.Getpid(), len(pending))
 
-	report, err := jobs.Run(listener.C())
+	report, err := jobs.Run(runCtx)
 	// When the budget ran out before the "http shutdown" stop function
-	// (an announce longer than the grace period), the server still serves:
-	// close it, or waiting for Serve below would never end.
+	// (an announce longer than the grace period, a hurry), the server may
+	// still serve: close it, or waiting for Serve below would never end.
 	_ = srv.Close()
-	if report == nil {
-		return err
-	}
-	fmt.Printf("shutdown: %v, budget %v\n", report.Event, cfg.budget)
+	fmt.Printf("shutdown: %v, budget %v, hurried %t\n", report.Event, cfg.budget, errors.Is(err, pool.ErrHurried))
 	for _, s := range report.Stages {
 		fmt.Printf("stage %s: %v\n", s.Name, s.Duration.Round(time.Millisecond))
 	}
-	// Failed jobs (the store refused them) and the jobs the pool did not
-	// finish are kept for the next start.
-	back := slices.Concat(report.Failed, report.Unprocessed, report.Interrupted, report.Abandoned)
-	fmt.Printf("report: submitted %d completed %d failed %d panicked %d unprocessed %d interrupted %d abandoned %d balanced %t\n",
-		report.Submitted, report.Completed, len(report.Failed), len(report.Panicked), len(report.Unprocessed),
+	fmt.Printf("report: accepted %d completed %d failed %d panicked %d queued %d interrupted %d abandoned %d balanced %t\n",
+		report.Accepted, report.Completed, report.Failed, report.Panicked, len(report.Queued),
 		len(report.Interrupted), len(report.Abandoned), report.Balanced())
+	// The jobs the pool did not finish (never started, interrupted, or
+	// abandoned) and those whose result the store refused run at the next
+	// start.
+	back := append(report.Unprocessed(), st.Refused()...)
 	if serr := st.SavePending(back); serr != nil {
 		return errors.Join(err, fmt.Errorf("saving %d jobs handed back: %w", len(back), serr))
 	}

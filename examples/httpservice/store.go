@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,7 +25,7 @@ type store struct {
 	dir     string
 	mu      sync.Mutex
 	done    *os.File
-	pending sync.Mutex // one SavePending at a time: the shutdown's and a forced exit's
+	refused []job // jobs whose result could not be written (Done failed)
 }
 
 // openStore opens the store in dir, creating it, and returns the jobs a
@@ -71,12 +72,23 @@ func readPending(path string) ([]job, error) {
 	return jobs, sc.Err()
 }
 
-// Done records that j finished.
+// Done records that j finished. When that fails, j is kept for Refused,
+// so that it runs again at the next start rather than being lost.
 func (s *store) Done(j job) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, err := fmt.Fprintf(s.done, "done %d\n", j.ID)
-	return err
+	if _, err := fmt.Fprintf(s.done, "done %d\n", j.ID); err != nil {
+		s.refused = append(s.refused, j)
+		return err
+	}
+	return nil
+}
+
+// Refused returns the jobs whose Done failed.
+func (s *store) Refused() []job {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.refused)
 }
 
 // Close closes done.log.
@@ -88,8 +100,6 @@ func (s *store) Close() error {
 
 // SavePending replaces pending.log with jobs, atomically.
 func (s *store) SavePending(jobs []job) error {
-	s.pending.Lock()
-	defer s.pending.Unlock()
 	path := filepath.Join(s.dir, "pending.log")
 	tmp := path + ".tmp"
 	var b strings.Builder

@@ -4,10 +4,10 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ctrlc-go/ctrlc"
 	"github.com/ctrlc-go/ctrlc/ctrlctest"
 )
 
@@ -34,7 +34,7 @@ func TestSystemdNotify(t *testing.T) {
 	}()
 	want := func(field string) {
 		t.Helper()
-		timeout := time.After(ctrlctest.Timeout)
+		timeout := time.After(waitTimeout)
 		for {
 			select {
 			case msg := <-got:
@@ -42,7 +42,7 @@ func TestSystemdNotify(t *testing.T) {
 					return
 				}
 			case <-timeout:
-				t.Fatalf("no %s on $NOTIFY_SOCKET after %v", field, ctrlctest.Timeout)
+				t.Fatalf("no %s on $NOTIFY_SOCKET after %v", field, waitTimeout)
 			}
 		}
 	}
@@ -52,10 +52,10 @@ func TestSystemdNotify(t *testing.T) {
 	p := ctrlctest.Start(t, cmd)
 	p.WaitFor("listening on ")
 	want("READY=1")
-	p.Signal(syscall.SIGTERM)
+	p.Send(ctrlc.Terminate)
 	want("STOPPING=1")
-	if code, err := p.Wait(); code != 0 {
-		t.Fatalf("exit %d (%v); output:\n%s", code, err, p.Output())
+	if st := p.Wait(); !st.Success() {
+		t.Fatalf("%v; output:\n%s", st, p.Output())
 	}
 	conn.Close()
 	for range got {

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ctrlc-go/ctrlc"
 	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
@@ -127,12 +127,20 @@ func idsIn(t *testing.T, p *ctrlctest.Process, prefix string) map[int]int {
 	return ids
 }
 
+// stopBy is how a rolling run stops each replica it replaces.
+type stopBy int
+
+const (
+	bySIGTERM stopBy = iota // a real SIGTERM (ctrlc.Terminate): the replica drains
+	bySIGKILL               // killed outright
+)
+
 // rollingRun publishes the messages, starts the replicas, and replaces them
-// one by one with sig while they work, then waits until the consumer has
-// nothing pending or unacked. It returns the fleet, and how many messages
-// the replicas that got sig held unacked when they went (received, not
-// acked): the most that can run twice.
-func rollingRun(t *testing.T, sig syscall.Signal, args ...string) (*fleet, int) {
+// one by one, stopped as how says, while they work, then waits until the
+// consumer has nothing pending or unacked. It returns the fleet, and how
+// many messages the killed replicas held unacked when they went (received,
+// not acked): the most that can run twice.
+func rollingRun(t *testing.T, how stopBy, args ...string) (*fleet, int) {
 	s, js := startJetStream(t)
 	publish(t, js, messages)
 	f := &fleet{t: t, args: append([]string{"-url", s.ClientURL(), "-stream", stream, "-consumer", durable}, args...)}
@@ -144,19 +152,22 @@ func rollingRun(t *testing.T, sig syscall.Signal, args ...string) (*fleet, int) 
 		// Replace replica i once the fleet is well into the work.
 		waitUntil(t, fmt.Sprintf("%d messages processed", (i+1)*messages/5), func() bool { return f.processed() >= (i+1)*messages/5 })
 		old := f.live[i]
-		old.Signal(sig)
-		code, _ := old.Wait()
-		switch sig {
-		case syscall.SIGTERM:
-			if code != 0 {
-				t.Fatalf("replica r%d exited %d after SIGTERM, want 0; output tail:\n%s", i, code, tail(old))
+		switch how {
+		case bySIGTERM:
+			old.Send(ctrlc.Terminate)
+			if st := old.Wait(); !st.Success() {
+				t.Fatalf("replica r%d: %v after SIGTERM, want exit code 0; output tail:\n%s", i, st, tail(old))
 			}
 			if line := old.WaitFor("report:"); !strings.Contains(line, "balanced true") {
 				t.Errorf("replica r%d: %s", i, line)
 			} else {
 				t.Logf("r%d: %s", i, line)
 			}
-		case syscall.SIGKILL:
+		case bySIGKILL:
+			if err := old.Cmd.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			old.Wait()
 			received, acked := idsIn(t, old, "received "), idsIn(t, old, "acked ")
 			for id, n := range received {
 				heldAtKill += max(n-acked[id], 0)
@@ -183,11 +194,11 @@ func rollingRun(t *testing.T, sig syscall.Signal, args ...string) (*fleet, int) 
 		t.Errorf("ack floor at stream sequence %d, want %d", info.AckFloor.Stream, messages)
 	}
 	for _, p := range f.live {
-		p.Signal(syscall.SIGTERM)
+		p.Send(ctrlc.Terminate)
 	}
 	for _, p := range f.live {
-		if code, _ := p.Wait(); code != 0 {
-			t.Errorf("a replica exited %d after SIGTERM, want 0; output tail:\n%s", code, tail(p))
+		if st := p.Wait(); !st.Success() {
+			t.Errorf("a replica: %v after SIGTERM, want exit code 0; output tail:\n%s", st, tail(p))
 		}
 	}
 	return f, heldAtKill
@@ -229,7 +240,7 @@ func checkEveryMessage(t *testing.T, f *fleet, held int) (twice int) {
 // and, with policy finish, processes nothing twice: each replica stops
 // fetching, finishes what it holds, and Naks what it fetched too late.
 func TestRollingRestartSIGTERM(t *testing.T) {
-	f, _ := rollingRun(t, syscall.SIGTERM, "-workers", "4", "-job", "10ms", "-ackwait", "30s")
+	f, _ := rollingRun(t, bySIGTERM, "-workers", "4", "-job", "10ms", "-ackwait", "30s")
 	twice := checkEveryMessage(t, f, 0)
 	t.Logf("SIGTERM rolling restart: %d messages, %d replicas replaced, %d processed twice, %d Nak'ed",
 		messages, replicas, twice, len(f.ids("naked ")))
@@ -238,12 +249,12 @@ func TestRollingRestartSIGTERM(t *testing.T) {
 	}
 }
 
-// TestRollingRestartAbandon: with policy abandon the replicas Nak what they
+// TestRollingRestartSkip: with policy skip the replicas Nak what they
 // queued instead of running it; still nothing lost, nothing twice.
-func TestRollingRestartAbandon(t *testing.T) {
-	f, _ := rollingRun(t, syscall.SIGTERM, "-workers", "4", "-job", "10ms", "-ackwait", "30s", "-policy", "abandon")
+func TestRollingRestartSkip(t *testing.T) {
+	f, _ := rollingRun(t, bySIGTERM, "-workers", "4", "-job", "10ms", "-ackwait", "30s", "-policy", "skip")
 	twice := checkEveryMessage(t, f, 0)
-	t.Logf("SIGTERM rolling restart, policy abandon: %d processed twice, %d Nak'ed", twice, len(f.ids("naked ")))
+	t.Logf("SIGTERM rolling restart, policy skip: %d processed twice, %d Nak'ed", twice, len(f.ids("naked ")))
 	if twice != 0 {
 		t.Errorf("%d messages processed twice, want 0: a Nak'ed message never ran", twice)
 	}
@@ -253,7 +264,7 @@ func TestRollingRestartAbandon(t *testing.T) {
 // the server redelivers it after AckWait, so nothing is lost, and at most
 // what the killed replicas held unacked runs twice.
 func TestRollingRestartSIGKILL(t *testing.T) {
-	f, held := rollingRun(t, syscall.SIGKILL, "-workers", "4", "-job", "10ms", "-ackwait", "2s")
+	f, held := rollingRun(t, bySIGKILL, "-workers", "4", "-job", "10ms", "-ackwait", "2s")
 	twice := checkEveryMessage(t, f, held)
 	t.Logf("SIGKILL rolling restart: %d processed twice, at most %d possible (held unacked at the kills)", twice, held)
 	if held == 0 {
@@ -266,10 +277,10 @@ func TestRollingRestartSIGKILL(t *testing.T) {
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(ctrlctest.Timeout)
+	deadline := time.Now().Add(waitTimeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("no %s after %v", what, ctrlctest.Timeout)
+			t.Fatalf("no %s after %v", what, waitTimeout)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -292,28 +303,35 @@ func tail(p *ctrlctest.Process) string {
 	return strings.Join(l[max(len(l)-20, 0):], "\n")
 }
 
-// handBack starts a replica whose work never ends, lets it take all of 8
-// messages (4 running, 4 queued), and stops it with stop. Then it starts a
-// fast replica and waits until it has acked them all: AckWait (10 minutes)
-// is far longer than the test may take, so they can only have come back by
-// a Nak.
-func handBack(t *testing.T, stop func(p *ctrlctest.Process), args ...string) *ctrlctest.Process {
+// handBack publishes n messages, starts a slow replica with args, waits
+// until ready(slow), and stops it with stop. Then it starts a fast replica
+// and waits until the two acked every message between them: AckWait
+// (10 minutes) is far longer than the test may take, so a message the slow
+// replica took and did not ack can only have come back by a Nak. Every
+// message is processed and acked once, none twice.
+func handBack(t *testing.T, n int, ready func(slow *ctrlctest.Process) bool, stop func(slow *ctrlctest.Process), args ...string) (slow, fast *ctrlctest.Process) {
 	t.Helper()
-	const n = 8
 	s, js := startJetStream(t)
 	publish(t, js, n)
 	common := []string{"-url", s.ClientURL(), "-stream", stream, "-consumer", durable, "-workers", "4", "-ackwait", "10m"}
-	slow := ctrlctest.Start(t, command(append(append([]string{"-name", "slow", "-job", "1h"}, common...), args...)...))
+	slow = ctrlctest.Start(t, command(append(append([]string{"-name", "slow"}, common...), args...)...))
 	slow.WaitFor("slow: fetching")
-	waitUntil(t, "all messages received", func() bool { return countPrefix(slow, "received ") == n })
+	waitUntil(t, "the slow replica ready to stop", func() bool { return ready(slow) })
 	stop(slow)
 
-	fast := ctrlctest.Start(t, command(append([]string{"-name", "fast", "-job", "1ms"}, common...)...))
+	fast = ctrlctest.Start(t, command(append([]string{"-name", "fast", "-job", "1ms"}, common...)...))
 	fast.WaitFor("fast: fetching")
-	waitUntil(t, "the fast replica to ack every message", func() bool { return len(idsIn(t, fast, "acked ")) == n })
-	fast.Signal(syscall.SIGTERM)
-	if code, _ := fast.Wait(); code != 0 {
-		t.Errorf("fast replica: exit %d; output tail:\n%s", code, tail(fast))
+	both := &fleet{t: t, all: []*ctrlctest.Process{slow, fast}}
+	waitUntil(t, "every message acked", func() bool { return len(both.ids("acked ")) == n })
+	fast.Send(ctrlc.Terminate)
+	if st := fast.Wait(); !st.Success() {
+		t.Errorf("fast replica: %v; output tail:\n%s", st, tail(fast))
+	}
+	processed, acked := both.ids("processed "), both.ids("acked ")
+	for id := 1; id <= n; id++ {
+		if processed[id] != 1 || acked[id] != 1 {
+			t.Errorf("message %d processed %d times, acked %d times; want once", id, processed[id], acked[id])
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -325,38 +343,71 @@ func handBack(t *testing.T, stop func(p *ctrlctest.Process), args ...string) *ct
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.AckFloor.Stream != n || info.NumAckPending != 0 {
+	if info.AckFloor.Stream != uint64(n) || info.NumAckPending != 0 {
 		t.Errorf("ack floor %d, %d unacked; want %d, 0", info.AckFloor.Stream, info.NumAckPending, n)
 	}
-	return slow
+	return slow, fast
 }
 
 // TestBudgetNaksInterrupted: messages still running when the grace period
 // ends are interrupted, and Nak'ed with those never started: the server has
 // them all for another replica at once, not after AckWait.
 func TestBudgetNaksInterrupted(t *testing.T) {
-	p := handBack(t, func(p *ctrlctest.Process) {
-		p.Signal(syscall.SIGTERM)
-		code, _ := p.Wait()
-		t.Logf("exit %d; output tail:\n%s", code, tail(p))
-	}, "-grace", "2s")
-	if line := p.WaitFor("slow: report:"); !strings.Contains(line, "unprocessed 4 interrupted 4") || !strings.Contains(line, "Nak'ed 8") {
-		t.Errorf("want 4 unprocessed and 4 interrupted, all Nak'ed: %s", line)
+	const n = 8 // 4 running, 4 queued
+	slow, _ := handBack(t, n, func(p *ctrlctest.Process) bool { return countPrefix(p, "received ") == n }, func(p *ctrlctest.Process) {
+		p.Send(ctrlc.Terminate)
+		st := p.Wait()
+		t.Logf("%v; output tail:\n%s", st, tail(p))
+	}, "-job", "1h", "-grace", "2s")
+	if line := slow.WaitFor("slow: report:"); !strings.Contains(line, "queued 4 interrupted 4") || !strings.Contains(line, "Nak'ed 8") {
+		t.Errorf("want 4 queued and 4 interrupted, all Nak'ed: %s", line)
 	}
 }
 
-// TestSecondSignalNaksPending: a second SIGTERM during the drain forces the
-// exit; the last word Naks every message taken and not done.
-func TestSecondSignalNaksPending(t *testing.T) {
-	p := handBack(t, func(p *ctrlctest.Process) {
-		p.Signal(syscall.SIGTERM)
-		p.WaitFor("slow: stopping")
-		// After ctrlc's repeat window (50 ms), or the second SIGTERM is
-		// taken for a copy of the first.
-		time.Sleep(200 * time.Millisecond)
-		p.Signal(syscall.SIGTERM)
-		code, _ := p.Wait()
-		t.Logf("exit %d; output tail:\n%s", code, tail(p))
-	}, "-budget", "60s")
-	p.WaitFor("slow: forced exit: Nak'ed 8 messages")
+// TestSecondSignalHurries: a second SIGTERM 100 ms after the first (past
+// ctrlc's 50 ms repeat window) hurries the drain of a replica that has
+// acked some messages and holds 8 more: Run returns within about a second
+// with the messages not done, by value, and the replica Naks them on its
+// one path after Run, then exits by itself with 1 (the drain was cut), not
+// by the signal (which it would, had the hurried Run not returned within
+// 2 s). Every message it Nak'ed is redelivered to the other replica and
+// processed there, and no message is processed or acked twice.
+func TestSecondSignalHurries(t *testing.T) {
+	const n = 40
+	var took time.Duration
+	slow, fast := handBack(t, n, func(p *ctrlctest.Process) bool { return countPrefix(p, "acked ") >= 4 }, func(p *ctrlctest.Process) {
+		p.Send(ctrlc.Terminate)
+		time.Sleep(100 * time.Millisecond)
+		second := time.Now()
+		p.Send(ctrlc.Terminate)
+		st := p.Wait()
+		took = time.Since(second) // a bound from above
+		t.Logf("%v, %v after the second SIGTERM; output tail:\n%s", st, took.Round(time.Millisecond), tail(p))
+		if st.Code != 1 {
+			t.Errorf("slow replica: %v, want exit code 1: the hurried Run returned its report, with errors", st)
+		}
+	}, "-job", "300ms", "-budget", "60s")
+	if took > 5*time.Second {
+		t.Errorf("exited %v after the second SIGTERM, want about a second", took)
+	}
+	naked := idsIn(t, slow, "naked ")
+	line := slow.WaitFor("slow: report:")
+	var back, late int
+	if i := strings.Index(line, "Nak'ed "); i < 0 {
+		t.Errorf("no Nak count in the report: %s", line)
+	} else if _, err := fmt.Sscanf(line[i:], "Nak'ed %d handed back and %d fetched after the stop", &back, &late); err != nil {
+		t.Errorf("report %q: %v", line, err)
+	}
+	if !strings.Contains(line, "balanced true") || back == 0 || back+late != len(naked) {
+		t.Errorf("want a balanced report that handed messages back, and a Nak for each of them and of those fetched after the stop (%d Naks): %s", len(naked), line)
+	}
+	if !strings.Contains(slow.Output(), "hurried true") {
+		t.Errorf("the shutdown was not hurried; output tail:\n%s", tail(slow))
+	}
+	byFast, bySlow := idsIn(t, fast, "processed "), idsIn(t, slow, "processed ")
+	for id := range naked {
+		if byFast[id] != 1 || bySlow[id] != 0 {
+			t.Errorf("message %d Nak'ed by the slow replica: processed %d times by it, %d by the fast one; want 0, 1", id, bySlow[id], byFast[id])
+		}
+	}
 }

@@ -1,18 +1,21 @@
 // Command natsworker is one replica of a worker fleet that shares a NATS
 // JetStream work queue. It fetches messages from a durable pull consumer,
 // hands each to a pool.Pool, and acks it once the work is done. On the first
-// SIGTERM or Ctrl-C, within one budget (-budget):
+// SIGTERM, Ctrl-C or SIGHUP, within one budget (-budget), in the pool's
+// stages:
 //
-//  1. it stops fetching: the fetch in progress ends (at most -fetchwait) and
-//     what it brought that was not queued yet is Nak'ed;
-//  2. the pool drains: running messages finish and are acked; queued ones
-//     run too (policy finish) or come back (policy abandon);
-//  3. in the time the pool keeps for its OnStop hooks, every message it
-//     hands back (never started, interrupted by the budget, or abandoned)
-//     is Nak'ed, so that another replica gets it at once instead of after
-//     AckWait, and the connection flushes the acks and Naks;
-//  4. the messages whose ack failed are Nak'ed too, and the connection
-//     closes.
+//  1. before-stop: it stops fetching; the fetch in progress ends (at most
+//     -fetchwait) and what it brought that was not queued yet is Nak'ed;
+//  2. queue and in-flight: running messages finish and are acked; queued
+//     ones run too (policy finish) or come back (policy skip).
+//
+// Run then returns the report, and every message it hands back by value
+// (never started, interrupted by the budget, or abandoned) is Nak'ed, so
+// that another replica gets it at once instead of after AckWait; the
+// connection flushes the acks and Naks and closes. A second signal hurries
+// the shutdown: the queued messages come back unrun, the running ones are
+// cancelled, and Run returns within about a second, so the same code Naks
+// them; a third ends the process at once.
 //
 // A rolling update (SIGTERM to one replica at a time) therefore loses no
 // message and, with policy finish, runs none twice. A replica killed outright
@@ -61,17 +64,17 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs.DurationVar(&c.job, "job", 10*time.Millisecond, "how long each message's work takes")
 	fs.IntVar(&c.workers, "workers", 4, "messages worked on at once; as many more wait in the queue")
 	fs.StringVar(&c.service, "service", "", "run as the Windows service `NAME` (detected when empty)")
-	policy := fs.String("policy", "finish", "at shutdown, queued messages: finish (run them) or abandon (Nak them)")
+	policy := fs.String("policy", "finish", "at shutdown, queued messages: finish (run them) or skip (Nak them)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	switch *policy {
 	case "finish":
 		c.policy = pool.Finish
-	case "abandon":
-		c.policy = pool.Abandon
+	case "skip":
+		c.policy = pool.Skip
 	default:
-		return c, fmt.Errorf("-policy %q: want finish or abandon", *policy)
+		return c, fmt.Errorf("-policy %q: want finish or skip", *policy)
 	}
 	if c.workers < 1 {
 		return c, fmt.Errorf("-workers %d: must be at least 1", c.workers)

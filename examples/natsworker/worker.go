@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
@@ -17,14 +16,28 @@ import (
 )
 
 // ackTimeout bounds one ack's round trip to the server; flushTimeout, the
-// last flush, of the Naks of failed messages.
+// last flush, of the acks and Naks.
 const (
 	ackTimeout   = 5 * time.Second
 	flushTimeout = time.Second
 )
 
-// work runs the replica until the first stop event, then shuts it down.
+// work runs the replica until the first stop event, then shuts it down and
+// Naks every message it did not finish.
 func work(cfg config) error {
+	// Catch SIGTERM, Ctrl-C and SIGHUP from here on. The context ends at
+	// the first; a second hurries the shutdown (Run hands back the messages
+	// not done within about a second); a third ends the process.
+	var opts []ctrlc.Option
+	if cfg.grace > 0 {
+		opts = append(opts, ctrlc.WithGracePeriod(cfg.grace))
+	}
+	ctx, stop, err := ctrlc.NotifyContext(context.Background(), opts...)
+	defer stop()
+	if err != nil {
+		return err
+	}
+
 	nc, err := nats.Connect(cfg.url, nats.Name(cfg.name))
 	if err != nil {
 		return fmt.Errorf("connecting to %s: %w", cfg.url, err)
@@ -34,7 +47,7 @@ func work(cfg config) error {
 	if err != nil {
 		return err
 	}
-	setup, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	setup, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	consumer, err := js.CreateOrUpdateConsumer(setup, cfg.stream, jetstream.ConsumerConfig{
 		Durable:   cfg.consumer,
@@ -59,52 +72,10 @@ func work(cfg config) error {
 	if err != nil {
 		return err
 	}
-	// nakPending hands every message the pool has not finished back to the
-	// server, and says how many; the hook below and the last word share it.
-	nakPending := func() int {
-		back := messages.TakePending()
-		for _, msg := range back {
-			nak(msg)
-		}
-		return len(back)
-	}
-	// Handing back is an OnStop hook, so that a drain that overruns leaves
-	// it its time: the pool ends the drain HookTimeout (5 s by default)
-	// before the budget does, or halfway through what is left if sooner.
-	// Once the workers stopped, TakePending returns what the report will
-	// hand back but the failed messages: the unprocessed, interrupted and
-	// abandoned ones.
-	var handedBack atomic.Int64
-	if err := messages.OnStop("hand back", func(ctx context.Context) error {
-		n := nakPending()
-		handedBack.Store(int64(n))
-		if err := nc.FlushWithContext(ctx); err != nil {
-			return fmt.Errorf("flushing acks and %d Naks: %w", n, err)
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
 	f := &fetcher{consumer: consumer, pool: messages, slots: slots, wait: cfg.fetchWait, stop: make(chan struct{})}
 
-	// The first event starts the shutdown; a second one forces the exit,
-	// after a last word that Naks every message not done yet.
-	opts := []ctrlc.Option{ctrlc.WithLastWord(time.Second, func(ctx context.Context, _ ctrlc.Event) {
-		n := nakPending()
-		_ = nc.FlushWithContext(ctx)
-		fmt.Printf("%s: forced exit: Nak'ed %d messages\n", cfg.name, n)
-	})}
-	if cfg.grace > 0 {
-		opts = append(opts, ctrlc.WithGracePeriod(cfg.grace))
-	}
-	listener, err := ctrlc.Notify(opts...)
-	if err != nil {
-		return err
-	}
-	defer listener.Stop()
-
-	// Stopping the fetch loop is the announce stage: the pool still takes
-	// what the fetch in progress brings.
+	// Stopping the fetch loop is the before-stop stage: the pool still
+	// takes what the fetch in progress brings.
 	if err := messages.BeforeStop("stop fetching", func(ctx context.Context) error {
 		fmt.Printf("%s: stopping: no more fetches\n", cfg.name)
 		if err := service.Stopping(); err != nil {
@@ -128,23 +99,20 @@ func work(cfg config) error {
 	}
 	fmt.Printf("%s: fetching from %s/%s (pid %d)\n", cfg.name, cfg.stream, cfg.consumer, os.Getpid())
 
-	report, err := messages.Run(listener.C())
-	if report == nil {
-		return err
-	}
-	f.Stop() // in case the announce stage ran out of budget
-	// Whatever the pool hands back goes back to the server for another
-	// replica: never started, interrupted by the budget, or still running
-	// past it (Nak'ed by the hook), and failed (the ack did not get
-	// through).
-	for _, msg := range report.Failed {
+	report, err := messages.Run(ctx)
+	f.Stop() // in case the before-stop stage ran out of budget
+	// Every message the pool did not finish (never started, interrupted by
+	// the budget or a hurry, or still running past it) goes back to the
+	// server, so that another replica gets it at once instead of after
+	// AckWait.
+	back := report.Unprocessed()
+	for _, msg := range back {
 		nak(msg)
 	}
-	naked := len(report.Failed) + int(handedBack.Load())
-	fmt.Printf("%s: shutdown: %v\n", cfg.name, report.Event)
-	fmt.Printf("%s: report: submitted %d completed %d failed %d panicked %d unprocessed %d interrupted %d abandoned %d balanced %t; Nak'ed %d handed back and %d fetched after the stop\n",
-		cfg.name, report.Submitted, report.Completed, len(report.Failed), len(report.Panicked), len(report.Unprocessed),
-		len(report.Interrupted), len(report.Abandoned), report.Balanced(), naked, f.naked)
+	fmt.Printf("%s: shutdown: %v, hurried %t\n", cfg.name, report.Event, errors.Is(err, pool.ErrHurried))
+	fmt.Printf("%s: report: accepted %d completed %d failed %d panicked %d queued %d interrupted %d abandoned %d balanced %t; Nak'ed %d handed back and %d fetched after the stop\n",
+		cfg.name, report.Accepted, report.Completed, report.Failed, report.Panicked, len(report.Queued),
+		len(report.Interrupted), len(report.Abandoned), report.Balanced(), len(back), f.naked)
 	// The acks and Naks are on the wire before the process goes.
 	if ferr := nc.FlushTimeout(flushTimeout); ferr != nil {
 		err = errors.Join(err, fmt.Errorf("flushing acks and Naks: %w", ferr))
@@ -167,6 +135,7 @@ func handle(ctx context.Context, cfg config, msg jetstream.Msg) error {
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ackTimeout)
 	defer cancel()
 	if err := msg.DoubleAck(actx); err != nil {
+		nak(msg) // for another replica, unless the ack got through after all
 		return fmt.Errorf("ack %s: %w", id, err)
 	}
 	fmt.Printf("acked %s\n", id)
