@@ -10,6 +10,7 @@ import (
 
 func init() {
 	childScenarios["exit"] = childExit
+	childScenarios["exit-race"] = childExitRace
 	childScenarios["tool"] = childTool
 }
 
@@ -31,6 +32,31 @@ func childExit([]string) int {
 	}
 	fmt.Println("exiting")
 	Exit(Event{Kind: k})
+	fmt.Println("Exit returned")
+	return 4
+}
+
+// childExitRace calls Exit(Interrupt) while another goroutine makes and
+// stops SIGINT listeners, each the first of its kind, as fast as it can:
+// one made between Exit's reset of SIGINT and the raise would catch the
+// raised signal, and Exit would fall back to exit code 130.
+func childExitRace([]string) int {
+	started := make(chan struct{})
+	go func() {
+		for i := 0; ; i++ {
+			l, err := Notify(WithKinds(Interrupt), WithoutForceExit())
+			if err != nil {
+				fmt.Println(err)
+				os.Exit(3)
+			}
+			if i == 0 {
+				close(started)
+			}
+			l.Stop()
+		}
+	}()
+	<-started
+	Exit(Event{Kind: Interrupt})
 	fmt.Println("Exit returned")
 	return 4
 }
