@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
+	"github.com/ctrlc-go/ctrlc/pool"
 )
 
 // A program catches Ctrl-C and SIGTERM on one channel and shuts down in its
@@ -25,13 +26,18 @@ func ExampleNotify() {
 	_ = ctrlc.Trigger(ctrlc.Event{Kind: ctrlc.Interrupt}) // the user presses Ctrl-C
 
 	e := <-l.C()
-	fmt.Printf("received %s, shutting down; a shell would report exit code %d\n", e.Kind, e.ExitCode())
-	// Output: received interrupt, shutting down; a shell would report exit code 130
+	fmt.Printf("received %s (event %d), shutting down\n", e.Kind, e.Seq)
+	// Output: received interrupt (event 1), shutting down
 }
 
-// The context's cause says which event cancelled it.
+// The context's cause says which event cancelled it; it is a cancellation
+// too.
 func ExampleNotifyContext() {
-	ctx, stop := ctrlc.NotifyContext(context.Background())
+	ctx, stop, err := ctrlc.NotifyContext(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer stop()
 
 	_ = ctrlc.Trigger(ctrlc.Event{Kind: ctrlc.Terminate}) // e.g. kill <pid>
@@ -41,7 +47,49 @@ func ExampleNotifyContext() {
 	if errors.As(context.Cause(ctx), &e) {
 		fmt.Println("stopped by", e.Kind)
 	}
-	// Output: stopped by terminate
+	fmt.Println(errors.Is(context.Cause(ctx), context.Canceled))
+	// Output:
+	// stopped by terminate
+	// true
+}
+
+// A command-line tool drains a pool under the context: the first Ctrl-C
+// finishes the work, the second hurries it, and what is not done comes back
+// by value to be saved. (Not run here: it ends the process.)
+func ExampleNotifyContext_pool() {
+	ctx, stop, err := ctrlc.NotifyContext(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer stop()
+	p, err := pool.New(func(ctx context.Context, file string) error {
+		// ... convert file, giving up when ctx ends ...
+		return ctx.Err()
+	}, pool.Options{Workers: 4})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	go func() {
+		for _, f := range os.Args[1:] {
+			if p.Submit(ctx, f) != nil {
+				break
+			}
+		}
+		_ = p.Close() // the end of the input
+	}()
+	report, err := p.Run(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	if left := report.Unprocessed(); len(left) > 0 {
+		_ = os.WriteFile("unprocessed.txt", []byte(strings.Join(left, "\n")), 0o600)
+	}
+	if report.Event.Kind != 0 {
+		stop()
+		ctrlc.Exit(report.Event) // a shell loop around the tool stops too
+	}
 }
 
 // SetHandler is the Go counterpart of Rust's ctrlc::set_handler: the handler
@@ -61,17 +109,21 @@ func ExampleSetHandler() {
 	_ = ctrlc.Trigger(ctrlc.Event{Kind: ctrlc.Interrupt})
 	<-done
 
-	fmt.Println(ctrlc.TrySetHandler(func(ctrlc.Event) {}))
+	fmt.Println(ctrlc.SetHandler(func(ctrlc.Event) {})) // one handler for the program's life
 	// Output:
 	// handler got interrupt event 1
 	// ctrlc: a handler is already set
 }
 
 // Options that make no sense are errors that name them.
-func ExampleWithForceExit() {
-	_, err := ctrlc.Notify(ctrlc.WithForceExit(0))
+func ExampleWithGracePeriod_invalid() {
+	_, err := ctrlc.Notify(ctrlc.WithGracePeriod(0))
 	fmt.Println(err)
-	// Output: ctrlc: WithForceExit(0): n must be at least 1
+	_, err = ctrlc.Notify(ctrlc.WithoutForceExit(), nil)
+	fmt.Println(err)
+	// Output:
+	// ctrlc: WithGracePeriod(0s): the grace period must be positive
+	// ctrlc: option 2 is nil
 }
 
 // A command-line tool that a user interrupts drains, then ends the way the
@@ -87,46 +139,6 @@ func ExampleExit() {
 	// ... finish or save the work in progress ...
 	l.Stop()
 	ctrlc.Exit(e) // the shell sees death by SIGINT (or exit status 0xC000013A on Windows)
-}
-
-// The second Ctrl-C forces the exit; the last word saves what the program
-// still holds first. (Not run here: it ends the process.)
-func ExampleWithLastWord() {
-	var (
-		mu      sync.Mutex
-		pending = []string{"order 17", "order 18"} // e.g. pool.TakePending()
-	)
-	l, err := ctrlc.Notify(ctrlc.WithLastWord(2*time.Second, func(ctx context.Context, e ctrlc.Event) {
-		mu.Lock()
-		defer mu.Unlock()
-		_ = os.WriteFile("unprocessed.txt", []byte(strings.Join(pending, "\n")), 0o600)
-		fmt.Fprintf(os.Stderr, "%s: saved %d unfinished items\n", e, len(pending))
-	}))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer l.Stop()
-	<-l.C()
-	// ... a slow drain, during which the user may press Ctrl-C again ...
-}
-
-// A wrapper that forwards the terminal's Ctrl-C delivers it twice within
-// microseconds: the copy coalesces into the first event.
-func ExampleWithRepeatWindow() {
-	l, err := ctrlc.Notify(ctrlc.WithRepeatWindow(ctrlc.DefaultRepeatWindow))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer l.Stop()
-
-	_ = ctrlc.Trigger(ctrlc.Event{Kind: ctrlc.Interrupt}) // the terminal's SIGINT
-	_ = ctrlc.Trigger(ctrlc.Event{Kind: ctrlc.Interrupt}) // the wrapper's copy: no forced exit
-
-	e := <-l.C()
-	fmt.Println(e.Kind, "event", e.Seq, "pending:", len(l.C()))
-	// Output: interrupt event 1 pending: 0
 }
 
 // Kubernetes sends SIGTERM and kills the pod terminationGracePeriodSeconds

@@ -3,21 +3,20 @@
 package ctrlc
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strconv"
-	"time"
 )
 
 func init() {
 	childScenarios["exit"] = childExit
-	childScenarios["last-word"] = childLastWord
+	childScenarios["exit-race"] = childExitRace
+	childScenarios["tool"] = childTool
 }
 
 // childExit calls Exit with the kind in CHILD_KIND (a number), after
 // listening to it when CHILD_LISTEN is set.
-func childExit() int {
+func childExit([]string) int {
 	n, _ := strconv.Atoi(os.Getenv("CHILD_KIND"))
 	k := Kind(n)
 	if os.Getenv("CHILD_LISTEN") != "" {
@@ -37,40 +36,34 @@ func childExit() int {
 	return 4
 }
 
-// childLastWord drains slowly; its last word, on a forced exit, writes what
-// it still holds to CHILD_FILE.
-func childLastWord() int {
-	file := os.Getenv("CHILD_FILE")
-	timeout, _ := time.ParseDuration(os.Getenv("CHILD_TIMEOUT"))
-	l, err := Notify(WithLastWord(timeout, func(ctx context.Context, e Event) {
-		fmt.Printf("last word on %v seq=%d\n", e, e.Seq)
-		if os.Getenv("CHILD_STUCK") != "" {
-			select {} // ignores ctx: only the timeout or another event ends it
+// childExitRace calls Exit(Interrupt) while another goroutine makes and
+// stops SIGINT listeners, each the first of its kind, as fast as it can:
+// one made between Exit's reset of SIGINT and the raise would catch the
+// raised signal, and Exit would fall back to exit code 130.
+func childExitRace([]string) int {
+	started := make(chan struct{})
+	go func() {
+		for i := 0; ; i++ {
+			l, err := Notify(WithKinds(Interrupt), WithoutForceExit())
+			if err != nil {
+				fmt.Println(err)
+				os.Exit(3)
+			}
+			if i == 0 {
+				close(started)
+			}
+			l.Stop()
 		}
-		if err := os.WriteFile(file, []byte("item 7\nitem 8\n"), 0o600); err != nil {
-			fmt.Println(err)
-		}
-		fmt.Println("saved")
-	}))
-	if err != nil {
-		fmt.Println(err)
-		return 3
-	}
-	defer l.Stop()
-	fmt.Println("ready")
-	e := <-l.C()
-	fmt.Printf("shutting down after %v\n", e)
-	time.Sleep(30 * time.Second)
-	fmt.Println("clean exit")
-	return 0
+	}()
+	<-started
+	Exit(Event{Kind: Interrupt})
+	fmt.Println("Exit returned")
+	return 4
 }
 
-func init() { childScenarios["tool"] = childTool }
-
 // childTool is a command-line tool: on Ctrl-C it drains cleanly and then
-// exits with Exit, or with os.Exit(e.ExitCode()) when CHILD_PLAIN_EXIT is
-// set.
-func childTool() int {
+// exits with Exit, or with os.Exit(130) when CHILD_PLAIN_EXIT is set.
+func childTool([]string) int {
 	l, err := Notify()
 	if err != nil {
 		fmt.Println(err)
@@ -81,7 +74,7 @@ func childTool() int {
 	fmt.Println("drained after", e)
 	l.Stop()
 	if os.Getenv("CHILD_PLAIN_EXIT") != "" {
-		return e.ExitCode()
+		return exitCode(e)
 	}
 	Exit(e)
 	return 4

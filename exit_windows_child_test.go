@@ -21,7 +21,7 @@ func TestExitStatusControlCExit(t *testing.T) {
 			cmd := ctrlctest.Self("win-exit")
 			cmd.Env = append(cmd.Env, "CHILD_KIND="+strconv.Itoa(int(k)))
 			c := ctrlctest.Start(t, cmd)
-			if st := c.Status(); uint32(st.Code) != wantStatus {
+			if st := c.Wait(); uint32(st.Code) != wantStatus || !st.EndedBy(k) {
 				t.Fatalf("%v; want STATUS_CONTROL_C_EXIT %#x; output:\n%s", st, uint32(wantStatus), c.Output())
 			}
 			if c.Count("Exit returned") != 0 {
@@ -33,28 +33,30 @@ func TestExitStatusControlCExit(t *testing.T) {
 		cmd := ctrlctest.Self("win-exit")
 		cmd.Env = append(cmd.Env, "CHILD_KIND=0")
 		c := ctrlctest.Start(t, cmd)
-		if code, err := c.Wait(); code != 1 {
-			t.Fatalf("exit status %d (%v); want 1; output:\n%s", code, err, c.Output())
+		if st := c.Wait(); st.Code != 1 {
+			t.Fatalf("%v; want exit code 1; output:\n%s", st, c.Output())
 		}
 	})
 }
 
 func TestForcedExitStatusControlCExit(t *testing.T) {
 	c := ctrlctest.Start(t, ctrlctest.Self("win-forced"))
-	if st := c.Status(); uint32(st.Code) != wantStatus {
+	if st := c.Wait(); uint32(st.Code) != wantStatus {
 		t.Fatalf("%v; want STATUS_CONTROL_C_EXIT %#x; output:\n%s", st, uint32(wantStatus), c.Output())
 	}
-	if c.Count("is event 2 during shutdown: exiting") != 1 || c.Count("clean exit") != 0 {
+	if c.Count("ctrlc: interrupt (CTRL_C_EVENT) is event 2 during the shutdown: exiting now") != 1 || c.Count("clean exit") != 0 {
 		t.Fatalf("no forced exit:\n%s", c.Output())
 	}
 }
 
+// A second close event ends the process while the first holds it open,
+// with the status Windows gives it.
 func TestCloseEventForcedExit(t *testing.T) {
 	c := ctrlctest.Start(t, ctrlctest.Self("win-close-forced"))
-	if st := c.Status(); uint32(st.Code) != wantStatus {
+	if st := c.Wait(); uint32(st.Code) != wantStatus {
 		t.Fatalf("%v; want STATUS_CONTROL_C_EXIT %#x; output:\n%s", st, uint32(wantStatus), c.Output())
 	}
-	if !c.Order("close (CTRL_CLOSE_EVENT) is event 1 during shutdown", "last word on close (CTRL_CLOSE_EVENT) deadline in 4.5s") || c.Count("clean exit") != 0 {
+	if !c.Order("shutting down after close (CTRL_CLOSE_EVENT) deadline in 4.5s", "ctrlc: close (CTRL_CLOSE_EVENT) is event 2 during the shutdown: exiting now") || c.Count("clean exit") != 0 {
 		t.Fatalf("output:\n%s", c.Output())
 	}
 }

@@ -3,7 +3,6 @@
 package ctrlc
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -20,18 +19,20 @@ func init() {
 	childScenarios["win-close-forced"] = childWinCloseForced
 }
 
-// childWinCloseForced is forced to exit by a close event, through the
-// console handler, while the handler holds the process open; its last word
-// runs first.
-func childWinCloseForced() int {
-	l, err := Notify(WithKinds(Close), WithForceExit(1), WithLastWord(time.Second, func(_ context.Context, e Event) {
-		fmt.Println("last word on", e, "deadline in", e.Deadline.Sub(e.Time))
-	}))
+// childWinCloseForced gets two close events through the console handler,
+// the way Windows calls it, a human's pace apart: the second ends the
+// process while the first still holds it open.
+func childWinCloseForced([]string) int {
+	l, err := Notify(WithKinds(Close))
 	if err != nil {
 		fmt.Println(err)
 		return 3
 	}
 	defer l.Stop()
+	go syscall.SyscallN(callback, uintptr(windows.CTRL_CLOSE_EVENT))
+	e := <-l.C()
+	fmt.Println("shutting down after", e, "deadline in", e.Deadline.Sub(e.Time))
+	time.Sleep(100 * time.Millisecond)
 	go syscall.SyscallN(callback, uintptr(windows.CTRL_CLOSE_EVENT))
 	time.Sleep(childTimeout)
 	fmt.Println("clean exit")
@@ -39,7 +40,7 @@ func childWinCloseForced() int {
 }
 
 // childWinExit calls Exit with the kind in CHILD_KIND (a number).
-func childWinExit() int {
+func childWinExit([]string) int {
 	n, _ := strconv.Atoi(os.Getenv("CHILD_KIND"))
 	fmt.Println("exiting")
 	Exit(Event{Kind: Kind(n)})
@@ -47,9 +48,10 @@ func childWinExit() int {
 	return 4
 }
 
-// childWinForced gets two interrupts a human's pace apart, the second of
-// which forces the exit.
-func childWinForced() int {
+// childWinForced gets two interrupts, the second of which ends the
+// process: a plain listener has no drain to hurry. Triggered events are
+// never taken for duplicates.
+func childWinForced([]string) int {
 	l, err := Notify()
 	if err != nil {
 		fmt.Println(err)
@@ -58,35 +60,53 @@ func childWinForced() int {
 	defer l.Stop()
 	_ = Trigger(Event{Kind: Interrupt})
 	fmt.Println("shutting down after", <-l.C())
-	time.Sleep(2 * DefaultRepeatWindow)
 	_ = Trigger(Event{Kind: Interrupt})
 	time.Sleep(childTimeout)
 	fmt.Println("clean exit")
 	return 0
 }
 
-// A close event carries the hold's deadline; a listener's grace period,
-// when shorter, wins.
+// A close event holds the process for the longest grace among the
+// listeners of its kind (4.5 s for one given none), and carries the end of
+// that hold as its Deadline; a listener's own shorter grace period wins for
+// that listener.
 func TestCloseEventDeadline(t *testing.T) {
-	const grace = 3 * time.Second
 	for _, tc := range []struct {
-		opts []Option
-		want time.Duration
+		name  string
+		opts  [][]Option // one listener each; the first is watched
+		want  time.Duration
+		other time.Duration // the Deadline the second listener sees
 	}{
-		{nil, grace},
-		{[]Option{WithGracePeriod(time.Second)}, time.Second},
-		{[]Option{WithGracePeriod(time.Minute)}, grace},
+		{"no grace", [][]Option{nil}, defaultCloseGrace, 0},
+		{"grace 1s", [][]Option{{WithGracePeriod(time.Second)}}, time.Second, 0},
+		{"grace 1m", [][]Option{{WithGracePeriod(time.Minute)}}, time.Minute, 0},
+		{"grace 3s beside none", [][]Option{{WithGracePeriod(3 * time.Second)}, nil}, 3 * time.Second, defaultCloseGrace},
 	} {
-		l, err := Notify(append([]Option{WithKinds(Close), WithCloseGrace(grace), WithoutForceExit()}, tc.opts...)...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ret := callHandler(t, windows.CTRL_CLOSE_EVENT)
-		e := wantEvent(t, l, Close, windows.CTRL_CLOSE_EVENT, "close (CTRL_CLOSE_EVENT)")
-		l.Stop()
-		<-ret
-		if got := e.Deadline.Sub(e.Time); got != tc.want {
-			t.Errorf("Deadline - Time = %v; want %v", got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			var ls []*Listener
+			for _, opts := range tc.opts {
+				l, err := Notify(append([]Option{WithKinds(Close), WithoutForceExit()}, opts...)...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ls = append(ls, l)
+			}
+			ret := callHandler(t, windows.CTRL_CLOSE_EVENT)
+			var got []time.Duration
+			for _, l := range ls {
+				e := wantEvent(t, l, Close, windows.CTRL_CLOSE_EVENT, "close (CTRL_CLOSE_EVENT)")
+				got = append(got, e.Deadline.Sub(e.Time))
+			}
+			for _, l := range ls {
+				l.Stop()
+			}
+			<-ret
+			if got[0] != tc.want {
+				t.Errorf("Deadline - Time = %v; want %v", got[0], tc.want)
+			}
+			if len(got) > 1 && got[1] != tc.other {
+				t.Errorf("the other listener's Deadline - Time = %v; want %v", got[1], tc.other)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package ctrlc
 
 import (
+	"errors"
 	"os"
 	"runtime"
 	"strings"
@@ -44,26 +45,58 @@ func TestSetHandlerSlowHandlerSeesEveryEvent(t *testing.T) {
 	assert.Equal(t, []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, seqs)
 }
 
-// Once SetHandler(new) returned, the old handler does not start again, not
-// even for events its listener had queued.
-func TestSetHandlerOldHandlerNeverRunsAfterReplacement(t *testing.T) {
+// As in Rust, a program has one handler for its life: a second SetHandler
+// is ErrMultipleHandlers and leaves the first handler running, alone.
+func TestSetHandlerTwiceIsAnError(t *testing.T) {
 	defer resetHandler()
-	for round := 0; round < 50; round++ {
-		var entered atomic.Int32
-		gate := make(chan struct{})
-		require.NoError(t, SetHandler(func(Event) {
-			entered.Add(1)
-			<-gate
-		}))
-		for i := 0; i < 3; i++ { // one runs and waits at the gate, the others queue
-			require.NoError(t, Trigger(Event{Kind: Interrupt}))
-		}
-		require.Eventually(t, func() bool { return entered.Load() == 1 }, 10*time.Second, time.Millisecond)
-		require.NoError(t, SetHandler(func(Event) {}))
-		close(gate) // the run under way finishes; the queued events must not start the old handler
-		time.Sleep(2 * time.Millisecond)
-		require.Equal(t, int32(1), entered.Load(), "round %d: the old handler ran after SetHandler returned", round)
+	first := make(chan Event, 4)
+	require.NoError(t, SetHandler(func(e Event) { first <- e }))
+	second := make(chan Event, 4)
+	err := SetHandler(func(e Event) { second <- e })
+	require.ErrorIs(t, err, ErrMultipleHandlers)
+	assert.EqualError(t, err, "ctrlc: a handler is already set")
+	hub.mu.Lock()
+	n := len(hub.listeners)
+	hub.mu.Unlock()
+	assert.Equal(t, 1, n, "the refused handler has no listener")
+
+	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	select {
+	case e := <-first:
+		assert.Equal(t, 1, e.Seq)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first handler did not run")
 	}
+	select {
+	case e := <-second:
+		t.Fatalf("the refused handler ran for %v", e)
+	case <-time.After(20 * time.Millisecond):
+	}
+}
+
+// A nil handler is an error, with a handler set or not, and is not taken
+// for a second handler.
+func TestSetHandlerNil(t *testing.T) {
+	defer resetHandler()
+	err := SetHandler(nil)
+	require.EqualError(t, err, "ctrlc: SetHandler: nil handler")
+	assert.NotErrorIs(t, err, ErrMultipleHandlers)
+	assert.Empty(t, hub.listeners)
+	require.NoError(t, SetHandler(func(Event) {}), "the nil handler did not count")
+	assert.EqualError(t, SetHandler(nil), "ctrlc: SetHandler: nil handler")
+}
+
+// The handler's events never end the process: the handler decides.
+func TestSetHandlerNeverExits(t *testing.T) {
+	defer resetHandler()
+	exits := fakeExit(t)
+	ran := make(chan struct{}, 8)
+	require.NoError(t, SetHandler(func(Event) { ran <- struct{}{} }))
+	for i := 0; i < 5; i++ {
+		require.NoError(t, Trigger(Event{Kind: Interrupt}))
+		<-ran
+	}
+	noExit(t, exits, 20*time.Millisecond)
 }
 
 // A panicking handler is recovered and reported, and the next event runs
@@ -121,36 +154,49 @@ func (w *lockedBuffer) String() string {
 	return w.b.String()
 }
 
-// SetHandler calls from inside the handler, and from many goroutines at
-// once, end with exactly one handler and one listener.
+// SetHandler from many goroutines at once, and from inside the handler:
+// exactly one call succeeds, the others return ErrMultipleHandlers, and
+// there is one listener.
 func TestSetHandlerStorm(t *testing.T) {
 	defer resetHandler()
-	var running atomic.Int32
+	var ok, refused, running atomic.Int32
+	var inside atomic.Bool // the handler calls SetHandler too
+	inside.Store(true)
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := 0; j < 50; j++ {
-				_ = SetHandler(func(Event) {
+				err := SetHandler(func(Event) {
 					running.Add(1)
 					defer running.Add(-1)
-					_ = SetHandler(func(Event) {})
+					if !inside.Load() {
+						return
+					}
+					if err := SetHandler(func(Event) {}); !errors.Is(err, ErrMultipleHandlers) {
+						t.Errorf("SetHandler inside the handler: %v", err)
+					}
 				})
+				switch {
+				case err == nil:
+					ok.Add(1)
+				case errors.Is(err, ErrMultipleHandlers):
+					refused.Add(1)
+				default:
+					t.Errorf("SetHandler: %v", err)
+				}
 				_ = Trigger(Event{Kind: Interrupt})
-				_ = TrySetHandler(func(Event) {})
 			}
 		}()
 	}
 	wg.Wait()
-	// Runs under way may still replace the handler; wait until none is.
-	require.Eventually(t, func() bool {
-		if running.Load() != 0 {
-			return false
-		}
-		time.Sleep(5 * time.Millisecond)
-		return running.Load() == 0
-	}, 10*time.Second, time.Millisecond)
+	// resetHandler, at the end, lets a SetHandler succeed again: no run of
+	// the handler may still be inside one then.
+	inside.Store(false)
+	require.Eventually(t, func() bool { return running.Load() == 0 }, 10*time.Second, time.Millisecond)
+	assert.Equal(t, int32(1), ok.Load())
+	assert.Equal(t, int32(8*50-1), refused.Load())
 	hub.mu.Lock()
 	n := len(hub.listeners)
 	hub.mu.Unlock()

@@ -24,8 +24,8 @@ func TestCtrlCIgnoredAtStart(t *testing.T) {
 				cmd.Env = append(cmd.Env, "CHILD_EVEN_IF_IGNORED=1")
 			}
 			c := ctrlctest.Start(t, cmd)
-			if code, err := c.Wait(); code != 0 {
-				t.Fatalf("exit code %d (%v); output:\n%s", code, err, c.Output())
+			if st := c.Wait(); !st.Success() {
+				t.Fatalf("%v; output:\n%s", st, c.Output())
 			}
 			want := []string{"ignored at start: true", fmt.Sprintf("listening to interrupt: %v", even), fmt.Sprintf("ignored now: %v", !even)}
 			if !c.Order(want...) {

@@ -17,7 +17,7 @@ func init() {
 // childWinIgnored runs in a new process group, which Windows starts with
 // CTRL_C_EVENT ignored. It reports the ignore around a listener made with
 // or without WithEvenIfIgnored, then sends CTRL_C_EVENT to its console.
-func childWinIgnored() int {
+func childWinIgnored([]string) int {
 	fmt.Println("ignored at start:", ignoredKinds().has(Interrupt))
 	opts := []Option{WithoutForceExit()}
 	if os.Getenv("CHILD_EVEN_IF_IGNORED") != "" {

@@ -1,7 +1,10 @@
 package ctrlc
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -49,25 +52,57 @@ func TestParseKind(t *testing.T) {
 	assert.Contains(t, err.Error(), "(1048576 bytes)")
 }
 
-func TestDefaultKinds(t *testing.T) {
-	kinds := DefaultKinds()
-	assert.Subset(t, kinds, []Kind{Interrupt, Terminate})
-	assert.NotContains(t, kinds, Hangup, "SIGHUP only on request")
-	assert.NotContains(t, kinds, Quit, "SIGQUIT only on request")
-	kinds[0] = Quit
-	assert.Equal(t, Interrupt, DefaultKinds()[0], "a copy")
-}
-
-func TestExitCode(t *testing.T) {
-	for k, code := range map[Kind]int{Interrupt: 130, Terminate: 143, Hangup: 129, Quit: 131, Break: 130, Close: 143, Logoff: 143, Shutdown: 143, 0: 1} {
-		assert.Equal(t, code, Event{Kind: k}.ExitCode(), k.String())
+// ASCII case only: the Unicode letters whose upper case is an ASCII one
+// (ſ is S, ı is I, the Kelvin sign K) do not make a kind's name.
+func TestParseKindFoldsASCIICaseOnly(t *testing.T) {
+	for _, bad := range []string{"ſigint", "ınt", "ınterrupt", "ſIGTERM", "termınate", "quıt", "pagehıde", "ctrl_c_event\u0130", "SİGINT", "brea\u212A", "hangup\u00a0"} {
+		_, err := ParseKind(bad)
+		assert.ErrorIs(t, err, ErrUnknownKind, "%q", bad)
+	}
+	for name, want := range map[string]Kind{"InTeRrUpT": Interrupt, "sIgTeRm": Terminate, "Ctrl_Break": Break, "PageHide": Close} {
+		got, err := ParseKind(name)
+		if assert.NoError(t, err, name) {
+			assert.Equal(t, want, got, name)
+		}
 	}
 }
 
+func TestDefaultKinds(t *testing.T) {
+	assert.Subset(t, defaultKinds, []Kind{Interrupt, Terminate})
+	assert.NotContains(t, defaultKinds, Quit, "SIGQUIT only on request")
+	switch runtime.GOOS {
+	case "windows":
+		assert.Equal(t, []Kind{Interrupt, Terminate, Break, Close, Logoff, Shutdown}, defaultKinds)
+	case "js":
+		assert.Equal(t, []Kind{Interrupt, Terminate, Hangup, Close}, defaultKinds)
+	case "wasip1", "plan9":
+		assert.Equal(t, []Kind{Interrupt, Terminate}, defaultKinds)
+	default: // Unix
+		assert.Equal(t, []Kind{Interrupt, Terminate, Hangup}, defaultKinds, "SIGHUP is a stop by default")
+	}
+	cfg, err := newConfig(nil)
+	require.NoError(t, err)
+	assert.Equal(t, setOf(defaultKinds...), cfg.kinds)
+}
+
+func TestExitCode(t *testing.T) {
+	for k, code := range map[Kind]int{Interrupt: 130, Terminate: 143, Hangup: 129, Quit: 131, Break: 130, Close: 143, Logoff: 143, Shutdown: 143, 0: 1, 99: 1} {
+		assert.Equal(t, code, exitCode(Event{Kind: k}), k.String())
+	}
+}
+
+// An Event is an error that fmt prints as its description, and that
+// matches context.Canceled only.
 func TestEventIsAnError(t *testing.T) {
 	var err error = Event{Kind: Close}
 	var e Event
 	require.True(t, errors.As(err, &e))
 	assert.Equal(t, Close, e.Kind)
-	assert.Equal(t, e.String(), err.Error())
+	assert.Equal(t, e.Error(), fmt.Sprint(e))
+	assert.Equal(t, e.Error(), fmt.Sprintf("%v", e))
+	assert.Equal(t, "quit", Event{Kind: Quit}.Error(), "no native code (Windows has no console event for it): the kind alone")
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, fmt.Errorf("wrapped: %w", err), context.Canceled)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+	assert.NotErrorIs(t, err, ErrUnknownKind)
 }

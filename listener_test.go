@@ -12,32 +12,30 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// A native repeat within the window coalesces into the event before it;
+// another kind is never a repeat.
 func TestRepeatWithinWindowCoalesces(t *testing.T) {
-	l, err := Notify(WithoutForceExit(), WithRepeatWindow(time.Hour))
-	require.NoError(t, err)
-	defer l.Stop()
-	require.NoError(t, Trigger(Event{Kind: Interrupt}))
-	require.NoError(t, Trigger(Event{Kind: Interrupt}))
-	require.NoError(t, Trigger(Event{Kind: Terminate}), "another kind is never a repeat")
-	require.NoError(t, Trigger(Event{Kind: Terminate}))
+	l := notifyWith(t, func(c *config) { c.repeatWindow = time.Hour }, WithoutForceExit(), WithKinds(Terminate, Close))
+	native(Terminate)
+	native(Terminate)
+	native(Close) // another kind is never a repeat
+	native(Close)
 	e := recv(t, l)
-	assert.Equal(t, Interrupt, e.Kind)
+	assert.Equal(t, Terminate, e.Kind)
 	assert.Equal(t, 1, e.Seq)
 	e = recv(t, l)
-	assert.Equal(t, Terminate, e.Kind)
+	assert.Equal(t, Close, e.Kind)
 	assert.Equal(t, 2, e.Seq, "the coalesced repeat is not counted")
 	assertEmpty(t, l)
 }
 
 func TestRepeatAfterWindowCounts(t *testing.T) {
 	const window = 20 * time.Millisecond
-	l, err := Notify(WithoutForceExit(), WithRepeatWindow(window))
-	require.NoError(t, err)
-	defer l.Stop()
-	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	l := notifyWith(t, func(c *config) { c.repeatWindow = window }, WithoutForceExit(), WithKinds(Terminate))
+	native(Terminate)
 	assert.Equal(t, 1, recv(t, l).Seq)
 	time.Sleep(2 * window)
-	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+	native(Terminate)
 	assert.Equal(t, 2, recv(t, l).Seq)
 }
 
@@ -45,12 +43,10 @@ func TestRepeatAfterWindowCounts(t *testing.T) {
 // inside the window of the one before, cannot hide events for longer.
 func TestRepeatStreamCannotHideEventsForever(t *testing.T) {
 	const window = 30 * time.Millisecond
-	l, err := Notify(WithoutForceExit(), WithRepeatWindow(window))
-	require.NoError(t, err)
-	defer l.Stop()
+	l := notifyWith(t, func(c *config) { c.repeatWindow = window }, WithoutForceExit(), WithKinds(Terminate))
 	start := time.Now()
 	for time.Since(start) < 10*window {
-		require.NoError(t, Trigger(Event{Kind: Interrupt}))
+		native(Terminate)
 		time.Sleep(window / 10)
 	}
 	var seqs []int
@@ -60,14 +56,13 @@ func TestRepeatStreamCannotHideEventsForever(t *testing.T) {
 	assert.GreaterOrEqual(t, len(seqs), 2, "repeats past the window of the first are taken: %v", seqs)
 }
 
-func TestDefaultRepeatWindow(t *testing.T) {
-	l, err := Notify(WithoutForceExit())
-	require.NoError(t, err)
-	defer l.Stop()
-	require.NoError(t, Trigger(Event{Kind: Interrupt}))
-	require.NoError(t, Trigger(Event{Kind: Interrupt}))
+// A window of 0 takes every native event (SetHandler's listener has one).
+func TestZeroRepeatWindowTakesEveryEvent(t *testing.T) {
+	l := notifyWith(t, func(c *config) { c.repeatWindow = 0 }, WithoutForceExit(), WithKinds(Terminate))
+	native(Terminate)
+	native(Terminate)
 	assert.Equal(t, 1, recv(t, l).Seq)
-	assertEmpty(t, l)
+	assert.Equal(t, 2, recv(t, l).Seq)
 }
 
 func TestGracePeriodSetsDeadline(t *testing.T) {
@@ -89,7 +84,6 @@ func TestGracePeriodSetsDeadline(t *testing.T) {
 	at := time.Now()
 	require.NoError(t, Trigger(Event{Kind: Interrupt, Time: at, Deadline: at.Add(time.Second)}))
 	assert.Equal(t, at.Add(time.Second), recv(t, l).Deadline)
-	time.Sleep(2 * DefaultRepeatWindow)
 	require.NoError(t, Trigger(Event{Kind: Interrupt, Time: at, Deadline: at.Add(time.Hour)}))
 	assert.Equal(t, at.Add(grace), recv(t, l).Deadline)
 }
@@ -98,7 +92,6 @@ func TestNilListener(t *testing.T) {
 	var l *Listener
 	assert.NotPanics(t, l.Stop)
 	assert.Nil(t, l.C())
-	assert.Nil(t, l.Done())
 }
 
 // A listener gets only events taken after Notify returned: a signal that a
@@ -118,7 +111,7 @@ func TestEventTakenBeforeListenerIsNotDelivered(t *testing.T) {
 	assert.Equal(t, 1, recv(t, l).Seq)
 }
 
-// Stop, Notify, C, Done and Trigger from many goroutines at once leave the
+// Stop, Notify, C and Trigger from many goroutines at once leave the
 // registry empty and its counts at zero.
 func TestListenerStorm(t *testing.T) {
 	var wg sync.WaitGroup
@@ -134,7 +127,7 @@ func TestListenerStorm(t *testing.T) {
 				_ = Trigger(Event{Kind: Hangup})
 				go l.Stop()
 				l.Stop()
-				<-l.Done()
+				<-l.C()
 			}
 		}()
 	}
@@ -159,11 +152,12 @@ func (h hostileHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h hostileHandler) WithGroup(string) slog.Handler      { return h }
 
 // A panicking logger does not take the delivery path down: the event is
-// delivered, and the panic reported.
+// delivered, the panic reported, and the escalation's line falls back to
+// standard error.
 func TestPanickingLogger(t *testing.T) {
 	out := captureStderr(t)
 	exits := fakeExit(t)
-	l, err := Notify(WithLogger(slog.New(hostileHandler{})), WithForceExit(2), WithRepeatWindow(0))
+	l, err := Notify(WithLogger(slog.New(hostileHandler{})))
 	require.NoError(t, err)
 	defer l.Stop()
 	require.NoError(t, Trigger(Event{Kind: Interrupt}))
@@ -171,7 +165,7 @@ func TestPanickingLogger(t *testing.T) {
 	require.NoError(t, Trigger(Event{Kind: Interrupt}))
 	waitExit(t, exits)
 	assert.Contains(t, out.String(), "ctrlc: the logger panicked: logger bug")
-	assert.Contains(t, out.String(), "is event 2 during shutdown: exiting with code 130", "the forced exit's line falls back to stderr")
+	assert.Contains(t, out.String(), "is event 2 during the shutdown: exiting now", "the forced exit's line falls back to stderr")
 }
 
 // A logger that calls runtime.Goexit ends neither the goroutine that
@@ -180,16 +174,18 @@ func TestPanickingLogger(t *testing.T) {
 func TestGoexitInLoggerLeavesDeliveryWhole(t *testing.T) {
 	out := captureStderr(t)
 	exits := fakeExit(t)
-	hostile, err := Notify(WithLogger(slog.New(hostileHandler{goexit: true})), WithForceExit(1))
+	hostile, err := Notify(WithLogger(slog.New(hostileHandler{goexit: true})))
 	require.NoError(t, err)
 	defer hostile.Stop()
-	plain, err := Notify(WithForceExit(1))
+	plain, err := Notify()
 	require.NoError(t, err)
 	defer plain.Stop()
-	require.NoError(t, Trigger(Event{Kind: Interrupt}))
-	assert.Equal(t, 1, recv(t, hostile).Seq)
-	assert.Equal(t, 1, recv(t, plain).Seq)
+	for seq := 1; seq <= 2; seq++ {
+		require.NoError(t, Trigger(Event{Kind: Interrupt}))
+		assert.Equal(t, seq, recv(t, hostile).Seq)
+		assert.Equal(t, seq, recv(t, plain).Seq)
+	}
 	assert.Equal(t, Interrupt, waitExit(t, exits).Kind)
 	assert.Contains(t, out.String(), "ctrlc: the logger called runtime.Goexit")
-	assert.Contains(t, out.String(), "is event 1 during shutdown: exiting with code 130", "the forced exit's line falls back to stderr")
+	assert.Contains(t, out.String(), "is event 2 during the shutdown: exiting now", "the forced exit's line falls back to stderr")
 }

@@ -3,6 +3,7 @@ package ctrlc_test
 import (
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/ctrlc-go/ctrlc"
@@ -11,8 +12,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if ctrlc.SelfEnv != ctrlctest.SelfEnv {
-		fmt.Fprintf(os.Stderr, "child_test.go's SelfEnv %q is not ctrlctest's %q\n", ctrlc.SelfEnv, ctrlctest.SelfEnv)
+	if probe := ctrlctest.Self("probe"); !slices.Contains(probe.Env, ctrlc.SelfEnv+"=probe") {
+		fmt.Fprintf(os.Stderr, "child_test.go's SelfEnv %q is not the variable ctrlctest.Self sets\n", ctrlc.SelfEnv)
 		os.Exit(2)
 	}
 	ctrlctest.RunChild(ctrlc.ChildScenarios)

@@ -2,6 +2,7 @@ package ctrlc
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -25,16 +26,10 @@ func TestBadOptionsAreNamedErrors(t *testing.T) {
 		{WithKinds(Interrupt, Kind(99)), "WithKinds(99)", ErrUnknownKind},
 		{WithKinds(Kind(0)), "WithKinds(0)", ErrUnknownKind},
 		{WithKinds(), "WithKinds: no kinds given", nil},
-		{WithForceExit(0), "WithForceExit(0): n must be at least 1", nil},
-		{WithForceExit(-2), "WithForceExit(-2)", nil},
-		{WithCloseGrace(-time.Second), "WithCloseGrace(-1s): negative duration", nil},
 		{WithLogger(nil), "WithLogger: nil logger", nil},
 		{WithGracePeriod(0), "WithGracePeriod(0s): the grace period must be positive", nil},
 		{WithGracePeriod(-time.Second), "WithGracePeriod(-1s)", nil},
-		{WithRepeatWindow(-time.Millisecond), "WithRepeatWindow(-1ms): negative duration", nil},
-		{WithLastWord(time.Second, nil), "WithLastWord: nil function", nil},
-		{WithLastWord(-time.Second, func(context.Context, Event) {}), "WithLastWord(-1s): negative timeout", nil},
-		{nil, "nil Option", nil},
+		{nil, "ctrlc: option 1 is nil", nil},
 	} {
 		l, err := Notify(tc.opt)
 		assert.Nil(t, l)
@@ -45,6 +40,9 @@ func TestBadOptionsAreNamedErrors(t *testing.T) {
 			}
 		}
 	}
+	_, err := Notify(WithoutForceExit(), nil)
+	assert.EqualError(t, err, "ctrlc: option 2 is nil", "the error says which option")
+	assert.Empty(t, hub.listeners)
 	assert.ErrorIs(t, Trigger(Event{Kind: 200}), ErrUnknownKind)
 }
 
@@ -67,18 +65,12 @@ func TestTriggerReachesEveryListenerOfTheKind(t *testing.T) {
 		assert.Equal(t, 1, e.Seq)
 		assert.Equal(t, nativeOf(Terminate), e.Native)
 		assert.False(t, e.Time.Before(before))
-		assertClosed(t, l.Done())
 	}
 	assertEmpty(t, hup)
-	select {
-	case <-hup.Done():
-		t.Fatal("Done closed for a listener that got no event")
-	default:
-	}
 }
 
 func TestFirstEventKeptAndLaterOnesCoalesce(t *testing.T) {
-	l, err := Notify(WithoutForceExit(), WithRepeatWindow(0))
+	l, err := Notify(WithoutForceExit())
 	require.NoError(t, err)
 	defer l.Stop()
 	for i := 0; i < chanSize+5; i++ {
@@ -104,68 +96,122 @@ func TestStoppedListenerGetsNothing(t *testing.T) {
 	assert.Zero(t, hub.refs[Interrupt])
 }
 
+// The cause of a context cancelled by an event is the Event, which also
+// matches context.Canceled, as os/signal's cause does.
 func TestNotifyContextCauseIsTheEvent(t *testing.T) {
-	ctx, stop := NotifyContext(context.Background(), WithoutForceExit())
+	ctx, stop, err := NotifyContext(context.Background(), WithoutForceExit())
+	require.NoError(t, err)
 	defer stop()
+	select {
+	case <-ctx.Done():
+		t.Fatalf("cancelled before any event: %v", context.Cause(ctx))
+	default:
+	}
 	require.NoError(t, Trigger(Event{Kind: Interrupt}))
 	select {
 	case <-ctx.Done():
 	case <-time.After(5 * time.Second):
 		t.Fatal("context not cancelled by the event")
 	}
+	cause := context.Cause(ctx)
 	var e Event
-	require.ErrorAs(t, context.Cause(ctx), &e)
+	require.ErrorAs(t, cause, &e)
 	assert.Equal(t, Interrupt, e.Kind)
+	assert.Equal(t, 1, e.Seq)
+	assert.ErrorIs(t, cause, context.Canceled, "the Event is a cancellation")
+	assert.NotErrorIs(t, cause, context.DeadlineExceeded)
 	assert.ErrorIs(t, ctx.Err(), context.Canceled)
+	assert.Equal(t, e.Error(), cause.Error())
 }
 
+// stop cancels the context with context.Canceled, no Event, and removes
+// the listener.
 func TestNotifyContextStop(t *testing.T) {
-	ctx, stop := NotifyContext(context.Background())
+	ctx, stop, err := NotifyContext(context.Background())
+	require.NoError(t, err)
 	stop()
+	stop() // idempotent
 	<-ctx.Done()
-	assert.ErrorIs(t, context.Cause(ctx), context.Canceled)
+	assert.Equal(t, context.Canceled, context.Cause(ctx))
 	assert.Empty(t, hub.listeners, "stop removes the listener")
 }
 
-func TestNotifyContextBadOption(t *testing.T) {
-	ctx, stop := NotifyContext(context.Background(), WithForceExit(0))
+// The parent's cancellation ends the context with the parent's cause.
+func TestNotifyContextParentCancelled(t *testing.T) {
+	parent, cancel := context.WithCancelCause(context.Background())
+	ctx, stop, err := NotifyContext(parent)
+	require.NoError(t, err)
 	defer stop()
-	<-ctx.Done()
-	assert.ErrorContains(t, context.Cause(ctx), "WithForceExit(0)")
+	boom := errors.New("boom")
+	cancel(boom)
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("not cancelled with the parent")
+	}
+	assert.Equal(t, boom, context.Cause(ctx))
+}
+
+// An invalid option is an error that names it; the context comes back
+// alive, no event reaches it, and stop cancels it.
+func TestNotifyContextBadOption(t *testing.T) {
+	for _, tc := range []struct {
+		opt  Option
+		want string
+	}{
+		{WithGracePeriod(-time.Second), "ctrlc: WithGracePeriod(-1s): the grace period must be positive"},
+		{WithKinds(), "ctrlc: WithKinds: no kinds given"},
+		{nil, "ctrlc: option 2 is nil"},
+	} {
+		ctx, stop, err := NotifyContext(context.Background(), WithoutForceExit(), tc.opt)
+		require.EqualError(t, err, tc.want)
+		require.NotNil(t, ctx)
+		require.NotNil(t, stop)
+		assert.Empty(t, hub.listeners, "no listener behind it")
+		require.NoError(t, Trigger(Event{Kind: Interrupt}))
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s: the context is done: %v", tc.want, context.Cause(ctx))
+		case <-time.After(20 * time.Millisecond):
+		}
+		stop()
+		<-ctx.Done()
+		assert.Equal(t, context.Canceled, context.Cause(ctx))
+		stop()
+	}
+}
+
+// A nil parent panics, as it does for context.WithCancel and
+// signal.NotifyContext, and leaves no listener behind.
+func TestNotifyContextNilParent(t *testing.T) {
+	assert.PanicsWithValue(t, "ctrlc: NotifyContext: nil parent context", func() {
+		//lint:ignore SA1012 a nil parent is the point
+		_, _, _ = NotifyContext(nil) //nolint:staticcheck
+	})
+	assert.Empty(t, hub.listeners)
 }
 
 func TestSetHandlerRunsOncePerEvent(t *testing.T) {
 	defer resetHandler()
-	assert.ErrorIs(t, SetHandler(nil), ErrNilHandler)
-	assert.ErrorIs(t, TrySetHandler(nil), ErrNilHandler)
-
 	var mu sync.Mutex
 	var got []Event
 	seen := make(chan struct{}, 10)
-	require.NoError(t, TrySetHandler(func(e Event) {
+	require.NoError(t, SetHandler(func(e Event) {
 		mu.Lock()
 		got = append(got, e)
 		mu.Unlock()
 		seen <- struct{}{}
 	}))
-	assert.ErrorIs(t, TrySetHandler(func(Event) {}), ErrMultipleHandlers)
-
 	require.NoError(t, Trigger(Event{Kind: Interrupt}))
 	<-seen
 	require.NoError(t, Trigger(Event{Kind: Interrupt}))
 	<-seen
 	mu.Lock()
-	require.Len(t, got, 2, "no force exit and no repeat window for a handler: both events reach it")
+	defer mu.Unlock()
+	require.Len(t, got, 2, "no forced exit and no repeat window for a handler: both events reach it")
 	assert.Equal(t, Interrupt, got[0].Kind)
 	assert.Equal(t, Interrupt, got[1].Kind)
 	assert.Equal(t, 2, got[1].Seq)
-	mu.Unlock()
-
-	replaced := make(chan Event, 1)
-	require.NoError(t, SetHandler(func(e Event) { replaced <- e }), "SetHandler replaces")
-	require.NoError(t, Trigger(Event{Kind: Interrupt}))
-	assert.Equal(t, 1, (<-replaced).Seq, "the new handler has a listener of its own")
-	assert.Len(t, hub.listeners, 1, "the old handler's listener was stopped")
 }
 
 func TestLoggerSeesEvents(t *testing.T) {
@@ -180,7 +226,7 @@ func TestLoggerSeesEvents(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	// slog quotes the value only when it has a space: "interrupt (SIGINT)", but plain interrupt on wasip1.
-	want := Event{Kind: Interrupt, Native: nativeOf(Interrupt)}.String()
+	want := Event{Kind: Interrupt, Native: nativeOf(Interrupt)}.Error()
 	assert.Regexp(t, `event="?`+regexp.QuoteMeta(want)+`"? seq=1`, buf.String())
 }
 
@@ -227,22 +273,4 @@ func noEventWithin(t *testing.T, l *Listener, d time.Duration) {
 		t.Fatalf("unexpected event %+v (%v)", e, e)
 	case <-time.After(d):
 	}
-}
-
-func assertClosed(t *testing.T, c <-chan struct{}) {
-	t.Helper()
-	select {
-	case <-c:
-	default:
-		t.Fatal("channel not closed")
-	}
-}
-
-func TestNotifyContextNilParent(t *testing.T) {
-	//lint:ignore SA1012 a nil parent is the point
-	ctx, stop := NotifyContext(nil) //nolint:staticcheck
-	defer stop()
-	<-ctx.Done()
-	assert.ErrorContains(t, context.Cause(ctx), "ctrlc: NotifyContext: nil parent context")
-	assert.Empty(t, hub.listeners)
 }

@@ -21,15 +21,13 @@ func init() {
 	childScenarios["events"] = childEvents
 	childScenarios["slow-shutdown"] = childSlowShutdown
 	childScenarios["stopped"] = childStopped
+	childScenarios["context"] = childContext
 }
 
-// childEvents prints each event it gets and exits after CHILD_COUNT of them.
-func childEvents() int {
-	kinds := []Kind{Interrupt, Terminate}
-	if os.Getenv("CHILD_HANGUP") != "" {
-		kinds = append(kinds, Hangup)
-	}
-	l, err := Notify(WithKinds(kinds...), WithoutForceExit())
+// childEvents listens to the default kinds, prints each event it gets and
+// exits after CHILD_COUNT of them.
+func childEvents([]string) int {
+	l, err := Notify(WithoutForceExit())
 	if err != nil {
 		fmt.Println(err)
 		return 3
@@ -39,25 +37,25 @@ func childEvents() int {
 	fmt.Println("ready")
 	for i := 0; i < n; i++ {
 		e := <-l.C()
-		fmt.Printf("got %v seq=%d exit=%d\n", e, e.Seq, e.ExitCode())
+		fmt.Printf("got %v seq=%d exit=%d\n", e, e.Seq, exitCode(e))
 	}
 	fmt.Println("bye")
 	return 0
 }
 
 // childSlowShutdown starts a shutdown that takes far longer than the test
-// waits, with the default force-exit policy.
-func childSlowShutdown() int {
-	var opts []Option
-	if w := os.Getenv("CHILD_REPEAT_WINDOW"); w != "" {
-		d, err := time.ParseDuration(w)
-		if err != nil {
-			fmt.Println(err)
-			return 3
-		}
-		opts = append(opts, WithRepeatWindow(d))
+// waits, under a plain listener with the default escalation. With
+// CHILD_REPEAT_WINDOW=0 its listener takes every repeat.
+func childSlowShutdown([]string) int {
+	cfg, err := newConfig(nil)
+	if err != nil {
+		fmt.Println(err)
+		return 3
 	}
-	l, err := Notify(opts...)
+	if os.Getenv("CHILD_REPEAT_WINDOW") == "0" {
+		cfg.repeatWindow = 0
+	}
+	l, err := newListener(cfg, nil)
 	if err != nil {
 		fmt.Println(err)
 		return 3
@@ -76,7 +74,7 @@ func childSlowShutdown() int {
 }
 
 // childStopped listens, stops, and then lives until a signal kills it.
-func childStopped() int {
+func childStopped([]string) int {
 	l, err := Notify()
 	if err != nil {
 		fmt.Println(err)
@@ -87,6 +85,28 @@ func childStopped() int {
 	time.Sleep(30 * time.Second)
 	fmt.Println("still alive")
 	return 0
+}
+
+// childContext is the smallest program of the documentation: NotifyContext
+// with no options, a drain at the first event, then Exit by that event.
+func childContext([]string) int {
+	ctx, stop, err := NotifyContext(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return 3
+	}
+	defer stop()
+	fmt.Println("ready")
+	<-ctx.Done()
+	var e Event
+	if !errors.As(context.Cause(ctx), &e) {
+		fmt.Println("cause:", context.Cause(ctx))
+		return 4
+	}
+	fmt.Printf("drained after %v\n", e)
+	stop()
+	Exit(e)
+	return 5
 }
 
 // The tests below signal the test process itself: a real SIGINT through
@@ -105,12 +125,13 @@ func TestRealSignalToSelf(t *testing.T) {
 	e := recv(t, l)
 	assert.Equal(t, Interrupt, e.Kind)
 	assert.Equal(t, int(unix.SIGINT), e.Native)
-	assert.Equal(t, "interrupt (SIGINT)", e.String())
-	assert.Equal(t, 130, e.ExitCode())
+	assert.Equal(t, "interrupt (SIGINT)", e.Error())
+	assert.Equal(t, 130, exitCode(e))
 }
 
 func TestNotifyContextWithRealSIGTERM(t *testing.T) {
-	ctx, stop := NotifyContext(context.Background())
+	ctx, stop, err := NotifyContext(context.Background())
+	require.NoError(t, err)
 	defer stop()
 	killSelf(t, unix.SIGTERM)
 	select {
@@ -120,7 +141,8 @@ func TestNotifyContextWithRealSIGTERM(t *testing.T) {
 	}
 	var e Event
 	require.True(t, errors.As(context.Cause(ctx), &e))
-	assert.Equal(t, "terminate (SIGTERM)", e.String())
+	assert.Equal(t, "terminate (SIGTERM)", e.Error())
+	assert.ErrorIs(t, context.Cause(ctx), context.Canceled)
 }
 
 func TestSetHandlerWithRealSIGINT(t *testing.T) {

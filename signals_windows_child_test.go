@@ -11,8 +11,14 @@ import (
 
 	"github.com/ctrlc-go/ctrlc"
 	"github.com/ctrlc-go/ctrlc/ctrlctest"
+	"github.com/ctrlc-go/ctrlc/internal/testkit"
+	"github.com/ctrlc-go/ctrlc/internal/wine"
 	"golang.org/x/sys/windows"
 )
+
+// statusControlCExit is STATUS_CONTROL_C_EXIT, the exit status of a console
+// process that Windows (or ctrlc.Exit) ended for a console event.
+const statusControlCExit = 0xC000013A
 
 // Real console events to child programs (the test binary again, running a
 // scenario of signals_windows_test.go), sent with ctrlctest: it injects the
@@ -27,7 +33,7 @@ func TestChildBreak(t *testing.T) {
 	c.WaitFor("ready")
 	c.Send(ctrlc.Break)
 	c.WaitFor("got break (CTRL_BREAK_EVENT)")
-	if st := c.Status(); st.Code != 0 {
+	if st := c.Wait(); st.Code != 0 {
 		t.Fatalf("child %v; output:\n%s", st, c.Output())
 	}
 }
@@ -41,7 +47,7 @@ func TestChildWaitsOnTheChannelAlone(t *testing.T) {
 	time.Sleep(100 * time.Millisecond) // the runtime finds a deadlock at once
 	c.Send(ctrlc.Break)
 	c.WaitFor("got break (CTRL_BREAK_EVENT)")
-	if st := c.Status(); st.Code != 0 {
+	if st := c.Wait(); st.Code != 0 {
 		t.Fatalf("child %v; output:\n%s", st, c.Output())
 	}
 }
@@ -55,7 +61,7 @@ func TestChildBreakConsole(t *testing.T) {
 	c.WaitFor("ready")
 	c.Send(ctrlc.Break) // skips under Wine, which refuses it
 	c.WaitFor("got break (CTRL_BREAK_EVENT)")
-	if st := c.Status(); st.Code != 0 {
+	if st := c.Wait(); st.Code != 0 {
 		t.Fatalf("child %v; output:\n%s", st, c.Output())
 	}
 }
@@ -67,11 +73,11 @@ func TestChildBreakAfterStop(t *testing.T) {
 	c := ctrlctest.Start(t, ctrlctest.Self("win-break-stopped"))
 	c.WaitFor("ready")
 	c.Send(ctrlc.Break)
-	want := uint32(ctrlctest.StatusControlCExit)
-	if _, wine := ctrlctest.WineVersion(); wine {
+	want := uint32(statusControlCExit)
+	if _, wine := wine.Version(); wine {
 		want = 0
 	}
-	if st := c.Status(); uint32(st.Code) != want {
+	if st := c.Wait(); uint32(st.Code) != want {
 		t.Fatalf("child %v; want exit code %#x; output:\n%s", st, want, c.Output())
 	}
 	if c.Count("still alive") != 0 {
@@ -95,9 +101,9 @@ func startHold(t *testing.T, k ctrlc.Kind, env ...string) *ctrlctest.Process {
 func testHold(t *testing.T, k ctrlc.Kind, native string) {
 	c := startHold(t, k)
 	c.Send(k) // returns once the child has ended
-	st := c.Status()
+	st := c.Wait()
 	got := "got " + k.String() + " (" + native + ")"
-	if !c.Order(got, "clean-up done") || c.Count("not ended") != 0 || uint32(st.Code) != ctrlctest.StatusControlCExit {
+	if !c.Order(got, "clean-up done") || c.Count("not ended") != 0 || uint32(st.Code) != statusControlCExit {
 		t.Fatalf("child %v; want %q, the clean-up, then STATUS_CONTROL_C_EXIT; output:\n%s", st, got, c.Output())
 	}
 }
@@ -113,8 +119,8 @@ func TestChildCloseGrace(t *testing.T) {
 	// finish, and before Windows' own limit (5 s).
 	c := startHold(t, ctrlc.Close, ctrlc.HoldGraceEnv+"=1s", ctrlc.HoldWorkEnv+"=3s")
 	c.Send(ctrlc.Close)
-	st := c.Status()
-	if c.Count("got close (CTRL_CLOSE_EVENT)") != 1 || c.Count("clean-up done") != 0 || uint32(st.Code) != ctrlctest.StatusControlCExit {
+	st := c.Wait()
+	if c.Count("got close (CTRL_CLOSE_EVENT)") != 1 || c.Count("clean-up done") != 0 || uint32(st.Code) != statusControlCExit {
 		t.Fatalf("child %v; want the event, no end of the clean-up, STATUS_CONTROL_C_EXIT; output:\n%s", st, c.Output())
 	}
 }
@@ -124,7 +130,7 @@ func TestChildCloseGrace(t *testing.T) {
 func TestChildCloseExit(t *testing.T) {
 	c := startHold(t, ctrlc.Close, ctrlc.HoldExitEnv+"=1")
 	c.Send(ctrlc.Close)
-	st := c.Status()
+	st := c.Wait()
 	if !c.Order("got close (CTRL_CLOSE_EVENT)", "clean-up done") || st.Code != 0 {
 		t.Fatalf("child %v; want the clean-up and exit code 0; output:\n%s", st, c.Output())
 	}
@@ -136,22 +142,22 @@ func TestChildCloseExit(t *testing.T) {
 // without a display, and with one, closing it ends the processes with exit
 // code 0 without calling their handlers: Windows runs this test.
 func TestChildCloseWindow(t *testing.T) {
-	file := ctrlctest.TempFile(t, "close.txt")
+	file := testkit.TempFile(t, "close.txt")
 	cmd := ctrlctest.Self("win-close")
 	cmd.Env = append(cmd.Env, ctrlc.ChildFileEnv+"="+file)
 	cmd.SysProcAttr = &syscall.SysProcAttr{CreationFlags: windows.CREATE_NEW_CONSOLE, HideWindow: true}
 	c := ctrlctest.Start(t, cmd)
-	code, err := c.Wait()
+	st := c.Wait()
 	b, rerr := os.ReadFile(file)
 	if rerr != nil {
-		t.Fatalf("reading the child's file: %v (exit code %d, %v; output:\n%s)", rerr, code, err, c.Output())
+		t.Fatalf("reading the child's file: %v (%v; output:\n%s)", rerr, st, c.Output())
 	}
 	got := strings.ReplaceAll(string(b), "\r\n", "\n")
-	if v, wine := ctrlctest.WineVersion(); wine && got == "no console window\n" {
+	if v, wine := wine.Version(); wine && got == "no console window\n" {
 		t.Skipf("Wine %s gives a console made with CREATE_NEW_CONSOLE no window (GetConsoleWindow returns NULL), so WM_CLOSE cannot close it; Windows runs this test", v)
 	}
 	want := "posted WM_CLOSE\ngot close (CTRL_CLOSE_EVENT)\nclean-up done\n"
-	if got != want || code != 0 {
-		t.Fatalf("child exit code %d (%v), file:\n%s\nwant exit code 0, file:\n%s", code, err, got, want)
+	if got != want || !st.Success() {
+		t.Fatalf("child %v, file:\n%s\nwant exit code 0, file:\n%s", st, got, want)
 	}
 }

@@ -56,8 +56,8 @@ func wantEvent(t *testing.T, l *Listener, kind Kind, native uint32, str string) 
 	t.Helper()
 	select {
 	case e := <-l.C():
-		if e.Kind != kind || e.Native != int(native) || e.String() != str || e.Seq != 1 {
-			t.Fatalf("got event %+v (%q); want Kind %v, Native %d, %q, Seq 1", e, e.String(), kind, native, str)
+		if e.Kind != kind || e.Native != int(native) || e.Error() != str || e.Seq != 1 {
+			t.Fatalf("got event %+v (%q); want Kind %v, Native %d, %q, Seq 1", e, e.Error(), kind, native, str)
 		}
 		return e
 	case <-time.After(10 * time.Second):
@@ -151,7 +151,7 @@ func TestCloseHoldUntilStop(t *testing.T) {
 	} {
 		t.Run(tc.kind.String(), func(t *testing.T) {
 			const grace = 20 * time.Second // far beyond the test: only Stop can end the hold
-			l, err := Notify(WithKinds(tc.kind), WithCloseGrace(grace), WithoutForceExit())
+			l, err := Notify(WithKinds(tc.kind), WithGracePeriod(grace), WithoutForceExit())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -180,10 +180,10 @@ func TestCloseHoldUntilStop(t *testing.T) {
 }
 
 // TestCloseHoldUntilGrace: a close event whose listener never stops holds the
-// process for the close grace, then the handler returns TRUE.
+// process for the listener's grace period, then the handler returns TRUE.
 func TestCloseHoldUntilGrace(t *testing.T) {
 	const grace = time.Second
-	l, err := Notify(WithKinds(Close), WithCloseGrace(grace), WithoutForceExit())
+	l, err := Notify(WithKinds(Close), WithGracePeriod(grace), WithoutForceExit())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestCloseHoldUntilGrace(t *testing.T) {
 // wants, so that the next handler (the Go runtime's, os/signal) gets them,
 // and TRUE without holding for the ones that need no hold.
 func TestCallbackUnwantedEvent(t *testing.T) {
-	l, err := Notify(WithKinds(Break), WithCloseGrace(20*time.Second), WithoutForceExit())
+	l, err := Notify(WithKinds(Break), WithGracePeriod(20*time.Second), WithoutForceExit())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +268,7 @@ func TestCallbackGoexitInLogger(t *testing.T) {
 }
 
 // childWinBreak waits for one event and prints it.
-func childWinBreak() int {
+func childWinBreak([]string) int {
 	l, err := Notify(WithoutForceExit())
 	if err != nil {
 		fmt.Println("notify:", err)
@@ -287,7 +287,7 @@ func childWinBreak() int {
 }
 
 // childWinBreakStopped stops its listener and waits to be ended.
-func childWinBreakStopped() int {
+func childWinBreakStopped([]string) int {
 	l, err := Notify(WithoutForceExit())
 	if err != nil {
 		fmt.Println("notify:", err)
@@ -306,7 +306,7 @@ const ChildFileEnv = "CTRLC_TEST_FILE"
 // childWinClose closes its own console window and proves that the close
 // event holds the process open while a slow clean-up runs, by writing to the
 // file the parent reads afterwards.
-func childWinClose() int {
+func childWinClose([]string) int {
 	f, err := os.Create(os.Getenv(ChildFileEnv))
 	if err != nil {
 		fmt.Println(err)
@@ -318,7 +318,7 @@ func childWinClose() int {
 	}
 	// No Stop: it would end the hold, and Windows would end the process
 	// (exit code STATUS_CONTROL_C_EXIT) before it exits by itself.
-	l, err := Notify(WithKinds(Close), WithCloseGrace(4*time.Second), WithoutForceExit())
+	l, err := Notify(WithKinds(Close), WithGracePeriod(4*time.Second), WithoutForceExit())
 	if err != nil {
 		say("notify: %v", err)
 		return 2
@@ -350,7 +350,7 @@ func childWinClose() int {
 // The settings of childWinHold, exported for signals_windows_child_test.go.
 const (
 	HoldKindEnv  = "CTRLC_TEST_KIND"  // the kind to listen to: close, logoff or shutdown
-	HoldGraceEnv = "CTRLC_TEST_GRACE" // WithCloseGrace; default 4 s
+	HoldGraceEnv = "CTRLC_TEST_GRACE" // WithGracePeriod, the hold; default 4 s
 	HoldWorkEnv  = "CTRLC_TEST_WORK"  // how long the clean-up takes; default 1 s
 	HoldExitEnv  = "CTRLC_TEST_EXIT"  // set: exit 0 after the clean-up instead of stopping the listener
 )
@@ -358,7 +358,7 @@ const (
 // childWinHold waits for one event of a kind that holds the process open,
 // cleans up, and then either stops listening, which ends the hold and lets
 // Windows end the process, or exits by itself.
-func childWinHold() int {
+func childWinHold([]string) int {
 	k, err := ParseKind(os.Getenv(HoldKindEnv))
 	if err != nil {
 		fmt.Println(err)
@@ -371,7 +371,7 @@ func childWinHold() int {
 	if d, err := time.ParseDuration(os.Getenv(HoldWorkEnv)); err == nil {
 		work = d
 	}
-	l, err := Notify(WithKinds(k), WithCloseGrace(grace), WithoutForceExit())
+	l, err := Notify(WithKinds(k), WithGracePeriod(grace), WithoutForceExit())
 	if err != nil {
 		fmt.Println("notify:", err)
 		return 2
@@ -397,7 +397,7 @@ func childWinHold() int {
 
 // childWinAlone waits on the shutdown channel and nothing else: no timer, no
 // other goroutine, as the smallest program does.
-func childWinAlone() int {
+func childWinAlone([]string) int {
 	l, err := Notify()
 	if err != nil {
 		fmt.Println("notify:", err)
