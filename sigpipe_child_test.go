@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc/ctrlctest"
+	"github.com/ctrlc-go/ctrlc/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -55,7 +56,7 @@ func startPipeChild(t *testing.T, scenario, broken string, more ...string) *pipe
 	}
 	p := &pipeChild{
 		t:      t,
-		marker: ctrlctest.TempFile(t, "marker"), // not t.TempDir, whose clean-up fails under Wine
+		marker: testkit.TempFile(t, "marker"), // not t.TempDir, whose clean-up fails under Wine
 		added:  make(chan struct{}, 1),
 		eof:    make(chan struct{}),
 		done:   make(chan struct{}),
@@ -130,7 +131,7 @@ func (p *pipeChild) output() string {
 
 func (p *pipeChild) waitFor(line string) {
 	p.t.Helper()
-	deadline := time.After(ctrlctest.Timeout)
+	deadline := time.After(30*time.Second)
 	for {
 		if strings.Contains(p.output(), line) {
 			return
@@ -143,7 +144,7 @@ func (p *pipeChild) waitFor(line string) {
 			}
 			p.t.Fatalf("the child ended without %q; output:\n%s", line, p.output())
 		case <-deadline:
-			p.t.Fatalf("no %q from the child after %v; output:\n%s", line, ctrlctest.Timeout, p.output())
+			p.t.Fatalf("no %q from the child after %v; output:\n%s", line, 30*time.Second, p.output())
 		}
 	}
 }
@@ -160,8 +161,8 @@ func (p *pipeChild) wait() *os.ProcessState {
 	p.t.Helper()
 	select {
 	case <-p.done:
-	case <-time.After(ctrlctest.Timeout):
-		p.t.Fatalf("the child still runs after %v; output:\n%s", ctrlctest.Timeout, p.output())
+	case <-time.After(30*time.Second):
+		p.t.Fatalf("the child still runs after %v; output:\n%s", 30*time.Second, p.output())
 	}
 	<-p.eof
 	return p.cmd.ProcessState

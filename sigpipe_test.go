@@ -56,7 +56,7 @@ func brokenPipeArgs() (marker string, broken, whole *os.File, more []string, ok 
 // drains, and then the marker file, which tells the parent what the writes
 // returned (see drainWrites).
 func drain(broken, whole *os.File, marker string, e Event) {
-	writeMarker(whole, marker, "event="+e.String(), "errnos="+drainWrites(broken, whole, e))
+	writeMarker(whole, marker, "event="+e.Error(), "errnos="+drainWrites(broken, whole, e))
 }
 
 // drainWrites writes drainLines lines to broken and returns the error
@@ -87,3 +87,6 @@ func writeMarker(whole *os.File, marker string, lines ...string) {
 		fmt.Fprintln(whole, "marker:", err)
 	}
 }
+
+// withoutArgs adapts a scenario that reads its args with childArgs.
+func withoutArgs(f func() int) func([]string) int { return func([]string) int { return f() } }

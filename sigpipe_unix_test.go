@@ -16,10 +16,10 @@ import (
 )
 
 func init() {
-	childScenarios["broken-pipe"] = childBrokenPipe
-	childScenarios["broken-pipe-stopped"] = childBrokenPipeStopped
-	childScenarios["broken-pipe-ignored"] = childBrokenPipeIgnored
-	childScenarios["broken-pipe-own"] = childBrokenPipeOwn
+	childScenarios["broken-pipe"] = withoutArgs(childBrokenPipe)
+	childScenarios["broken-pipe-stopped"] = withoutArgs(childBrokenPipeStopped)
+	childScenarios["broken-pipe-ignored"] = withoutArgs(childBrokenPipeIgnored)
+	childScenarios["broken-pipe-own"] = withoutArgs(childBrokenPipeOwn)
 }
 
 // childBrokenPipe is a program whose log reader goes away as it drains: it

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	childScenarios["win-broken-pipe"] = childWinBrokenPipe
+	childScenarios["win-broken-pipe"] = withoutArgs(childWinBrokenPipe)
 }
 
 // childWinBrokenPipe listens (not when its third arg is "nolistener"), says
