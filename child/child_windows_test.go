@@ -19,8 +19,7 @@ import (
 
 func init() { scenarios["attrs"] = childAttrs }
 
-// childAttrs prints whether it runs in a job object that kills on close, and
-// its priority class.
+// childAttrs prints whether it runs in a job object, and its args.
 func childAttrs() int {
 	var in int32
 	r, _, err := windows.NewLazySystemDLL("kernel32.dll").NewProc("IsProcessInJob").Call(uintptr(windows.CurrentProcess()), 0, uintptr(unsafe.Pointer(&in)))
@@ -28,18 +27,7 @@ func childAttrs() int {
 		fmt.Println("IsProcessInJob:", err)
 		return 1
 	}
-	limits := "?"
-	var info windows.JOBOBJECT_EXTENDED_LIMIT_INFORMATION
-	if err := windows.QueryInformationJobObject(0, windows.JobObjectExtendedLimitInformation,
-		uintptr(unsafe.Pointer(&info)), uint32(unsafe.Sizeof(info)), nil); err == nil {
-		limits = fmt.Sprint(info.BasicLimitInformation.LimitFlags&windows.JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE != 0)
-	}
-	prio, err := windows.GetPriorityClass(windows.CurrentProcess())
-	if err != nil {
-		fmt.Println("GetPriorityClass:", err)
-		return 1
-	}
-	fmt.Printf("in job %v, kill on close %s, priority %#x\n", in != 0, limits, prio)
+	fmt.Printf("in job %v, args %q\n", in != 0, ctrlctest.Args())
 	return 0
 }
 
@@ -59,20 +47,21 @@ func TestParentTerminatedTakesTree(t *testing.T) {
 	waitGone(t, "the tree of the terminated parent", tree...)
 }
 
-// TestCreationFlagsKept: the caller's creation flags are kept next to
-// CREATE_NEW_PROCESS_GROUP, the caller's struct is not changed, and the
+// TestSysProcAttrKept: the caller's SysProcAttr is kept (here CmdLine,
+// which the child sees as its args, and a creation flag next to
+// CREATE_NEW_PROCESS_GROUP), the caller's struct is not changed, and the
 // child runs in a job object.
-func TestCreationFlagsKept(t *testing.T) {
-	attr := &syscall.SysProcAttr{CreationFlags: windows.BELOW_NORMAL_PRIORITY_CLASS}
+func TestSysProcAttrKept(t *testing.T) {
 	cmd := self(context.Background(), "attrs")
+	attr := &syscall.SysProcAttr{
+		CreationFlags: windows.BELOW_NORMAL_PRIORITY_CLASS,
+		CmdLine:       syscall.EscapeArg(cmd.Path) + " -test.run=^$ from-the-command-line",
+	}
 	cmd.SysProcAttr = attr
 	var out strings.Builder
 	cmd.Stdout = &out
 	require.NoError(t, child.Run(cmd), "output: %s", out.String())
-	t.Log(strings.TrimSpace(out.String()))
-	assert.Contains(t, out.String(), "in job true")
-	assert.Contains(t, out.String(), "priority 0x4000")
-	assert.NotContains(t, out.String(), "kill on close false")
+	assert.Equal(t, "in job true, args [\"from-the-command-line\"]\n", out.String())
 	assert.Equal(t, uint32(windows.BELOW_NORMAL_PRIORITY_CLASS), attr.CreationFlags, "the caller's struct is unchanged")
 	assert.NotZero(t, cmd.SysProcAttr.CreationFlags&windows.CREATE_NEW_PROCESS_GROUP)
 	assert.NotZero(t, cmd.SysProcAttr.CreationFlags&windows.BELOW_NORMAL_PRIORITY_CLASS)
