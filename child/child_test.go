@@ -18,9 +18,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestRun: a child program runs, its output comes back, and Run returns its
-// exit status.
-func TestRun(t *testing.T) {
+// TestRunReturnsExitStatus: a child program runs, its output comes back,
+// and Run returns its exit status.
+func TestRunReturnsExitStatus(t *testing.T) {
 	needProcesses(t)
 	var out strings.Builder
 	cmd := self(context.Background(), "greet")
@@ -34,9 +34,9 @@ func TestRun(t *testing.T) {
 	assert.Equal(t, 3, ee.ExitCode(), "ctrlctest.RunChild's exit code for an unknown scenario")
 }
 
-// TestBadInput: every misuse is an error that names it, never a panic, and
-// starts nothing.
-func TestBadInput(t *testing.T) {
+// TestBadInputIsNamedError: every misuse is an error that names it, never a
+// panic, and starts nothing.
+func TestBadInputIsNamedError(t *testing.T) {
 	needProcesses(t)
 	for name, err := range map[string]error{
 		"Start":  child.Start(nil),

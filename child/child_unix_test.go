@@ -59,10 +59,10 @@ func TestCancelKillsShellTree(t *testing.T) {
 	waitGroup(t, pgid, 0)
 }
 
-// TestSysProcAttrKept: the caller's SysProcAttr is kept (here Setsid, which
-// also makes the child lead its own group, so setpgid is left out), and the
-// caller's struct itself is not changed.
-func TestSysProcAttrKept(t *testing.T) {
+// TestCallerSysProcAttrKept: the caller's SysProcAttr is kept (here Setsid,
+// which also makes the child lead its own group, so setpgid is left out),
+// and the caller's struct itself is not changed.
+func TestCallerSysProcAttrKept(t *testing.T) {
 	attr := &syscall.SysProcAttr{Setsid: true}
 	cmd := self(context.Background(), "greet")
 	cmd.SysProcAttr = attr

@@ -47,11 +47,11 @@ func TestParentTerminatedTakesTree(t *testing.T) {
 	waitGone(t, "the tree of the terminated parent", tree...)
 }
 
-// TestSysProcAttrKept: the caller's SysProcAttr is kept (here CmdLine,
+// TestCallerSysProcAttrKept: the caller's SysProcAttr is kept (here CmdLine,
 // which the child sees as its args, and a creation flag next to
 // CREATE_NEW_PROCESS_GROUP), the caller's struct is not changed, and the
 // child runs in a job object.
-func TestSysProcAttrKept(t *testing.T) {
+func TestCallerSysProcAttrKept(t *testing.T) {
 	cmd := self(context.Background(), "attrs")
 	attr := &syscall.SysProcAttr{
 		CreationFlags: windows.BELOW_NORMAL_PRIORITY_CLASS,
@@ -67,9 +67,9 @@ func TestSysProcAttrKept(t *testing.T) {
 	assert.NotZero(t, cmd.SysProcAttr.CreationFlags&windows.BELOW_NORMAL_PRIORITY_CLASS)
 }
 
-// TestSignalUnsupported: a signal Windows cannot send to a child is an error
-// that wraps errors.ErrUnsupported; the child is left running.
-func TestSignalUnsupported(t *testing.T) {
+// TestSignalUnsupportedOnWindows: a signal Windows cannot send to a child is
+// an error that wraps errors.ErrUnsupported; the child is left running.
+func TestSignalUnsupportedOnWindows(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := self(ctx, "proc", "deaf", os.TempDir(), "c", "0")
