@@ -96,3 +96,18 @@ func TestPgidIsAnError(t *testing.T) {
 type sink []byte
 
 func (s *sink) Write(p []byte) (int, error) { *s = append(*s, p...); return len(p), nil }
+
+// TestSignalNeedsAGroup: Signal to a child that does not lead a process
+// group (started by exec.Cmd's Start, in this program's group) is an error
+// that says so, and the test's own group gets nothing.
+func TestSignalNeedsAGroup(t *testing.T) {
+	cmd := ctrlctest.Self("proc", "deaf", t.TempDir(), "c", "0")
+	_, err := startAndRead(cmd, (*exec.Cmd).Start)
+	require.NoError(t, err)
+	watch(t, cmd.Process.Pid)
+	err = child.Signal(cmd, syscall.SIGTERM)
+	assert.ErrorContains(t, err, "no process group")
+	assert.ErrorIs(t, err, syscall.ESRCH)
+	require.NoError(t, cmd.Process.Kill())
+	assert.Error(t, cmd.Wait())
+}
