@@ -11,8 +11,10 @@
 // (5 s) after which Start's forced stop kills the whole group. Start (or Run,
 // which waits too) starts the command and adds what the platform has to keep
 // the child from outliving this program. The returned *exec.Cmd is an
-// ordinary one: its fields may be changed before Start, and cmd.Wait, Output
-// pipes and ProcessState work as usual.
+// ordinary one: its fields may be changed before Start, and cmd.Wait,
+// StdoutPipe and ProcessState work as usual. Its Run, Output and
+// CombinedOutput methods call its own Start, not this package's: set
+// cmd.Stdout to a buffer and call Run instead.
 //
 // # Ctrl-C at the terminal
 //
