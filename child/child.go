@@ -15,6 +15,8 @@ import (
 // forced stop of its whole process group (Unix) or job (Windows).
 const defaultGrace = 5 * time.Second
 
+const windowsOS = runtime.GOOS == "windows"
+
 // Command returns the [exec.Cmd] to run the program name with arg as a child
 // program of this one, as [exec.CommandContext] does, set up so that:
 //

@@ -38,19 +38,26 @@ func signalGroup(cmd *exec.Cmd, sig os.Signal) error {
 	if !ok {
 		return errors.New("not a syscall.Signal")
 	}
-	return syscall.Kill(-cmd.Process.Pid, s)
+	err := syscall.Kill(-cmd.Process.Pid, s)
+	if err == syscall.ESRCH {
+		// The group lives as long as any process in it, its leader included
+		// until Wait reaps it: Wait did so just now, or the child does not
+		// lead a group (started by exec.Cmd's Start, with another
+		// SysProcAttr).
+		if reaped(cmd) {
+			return os.ErrProcessDone
+		}
+		return fmt.Errorf("no process group %d (was the child started by child.Start?): %w", cmd.Process.Pid, err)
+	}
+	return err
 }
 
 // forceStopAfter kills, grace from now, every process left in the group of
 // cmd's child, unless Wait had reaped the child before the context was done
-// (then the child ended by itself, and what it left is left alone).
-//
-// The group is killed even when the child has exited by then, and Wait
-// reaped it: its children may still be in the group, which they keep in
-// existence. The group id could belong to a stranger only if every process
-// of the group had ended and the system had handed the number out again, as
-// the pid of a new group's leader, within the grace (pids are handed out in
-// turn up to the system's pid_max before one is used again).
+// (then the child ended by itself, and what it left is left alone). The
+// group is killed even when the child has exited, and was reaped, by then:
+// its children may still be in the group (see the package documentation for
+// the one case where the id is no longer the group's).
 func forceStopAfter(cmd *exec.Cmd, grace time.Duration) {
 	if reaped(cmd) {
 		return

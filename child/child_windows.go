@@ -79,7 +79,11 @@ func start(cmd *exec.Cmd) error {
 		windows.CloseHandle(h)
 		return fmt.Errorf("child.Start: SetInformationJobObject: %w", err)
 	}
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	if !suspended {
+		cmd.SysProcAttr.CreationFlags &^= windows.CREATE_SUSPENDED
+	}
+	if err != nil {
 		windows.CloseHandle(h)
 		return err
 	}

@@ -11,8 +11,10 @@
 // (5 s) after which Start's forced stop kills the whole group. Start (or Run,
 // which waits too) starts the command and adds what the platform has to keep
 // the child from outliving this program. The returned *exec.Cmd is an
-// ordinary one: its fields may be changed before Start, and cmd.Wait, Output
-// pipes and ProcessState work as usual.
+// ordinary one: its fields may be changed before Start, and cmd.Wait,
+// StdoutPipe and ProcessState work as usual. Its Run, Output and
+// CombinedOutput methods call its own Start, not this package's: set
+// cmd.Stdout to a buffer and call Run instead.
 //
 // # Ctrl-C at the terminal
 //
@@ -45,6 +47,16 @@
 // the child moved to a group of its own (setsid, setpgid, a daemon) is not
 // in the group, and is neither asked nor forced to stop on Unix.
 //
+// On Unix the process group is addressed by its id, the child's pid, as
+// kill(1) does. While any process of the group runs, or the child is not yet
+// reaped, that id is the group's alone. Once every process of the group has
+// ended and Wait has reaped the child, the id is free: Signal then returns
+// os.ErrProcessDone, but the forced stop, which is after processes that may
+// outlive the child, still sends SIGKILL to it when the grace ends; it would
+// reach a stranger only if the system had handed the same number out again,
+// as a new group leader's pid, within the grace (Linux hands pids out in
+// turn, up to pid_max, before it reuses one).
+//
 // # When this program dies
 //
 // On Linux the child gets SIGKILL (SysProcAttr.Pdeathsig, unless the caller
@@ -54,12 +66,14 @@
 // which stays locked, blocked in waitid(2) without reaping the child, until
 // the child exits, so that thread lives exactly as long as needed; each
 // running child thus holds an OS thread. The signal reaches the direct child
-// only: processes the child started live on as orphans when this program is
-// killed, unless the child stops them itself (many programs do when they get
-// SIGKILL's milder cousins, but SIGKILL cannot be caught: a child that must
-// take its own children with it can be given Pdeathsig SIGTERM and handle
-// it). FreeBSD sends the same signal (procctl(2) PROC_PDEATHSIG_CTL) when the
-// parent process exits, with the same limit to the direct child.
+// only: when this program is killed, the processes the child started live
+// on as orphans (adopted by init, or the nearest subreaper), still in the
+// child's process group and still away from the terminal's Ctrl-C, unless
+// the child stops them. A child that must take its own children with it can
+// be given another Pdeathsig, such as SIGTERM, which it catches to stop them
+// before it exits. FreeBSD sends the death signal too (procctl(2)
+// PROC_PDEATHSIG_CTL), when the parent process exits, whichever thread
+// started the child; it too reaches the direct child only.
 //
 // On Windows the child runs in a job object with
 // JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, whose only handle this program holds:
@@ -68,12 +82,15 @@
 // it started (they cannot break away). The child is started suspended and
 // resumed once it is in the job, so that no process it starts escapes the
 // job. When the child exits by itself, the job lets go of what it left
-// running.
+// running. Where the console refuses CTRL_BREAK_EVENT (this program has no
+// console, as a service; Wine), Command's Cancel terminates the job at once
+// instead of asking.
 //
-// macOS and the other BSDs have neither a death signal nor job objects:
-// nothing stops the child when this program is killed (when it exits
-// normally, after cancelling the context, the children are stopped as
-// above). A child that must not outlive this program can watch for it
+// macOS, OpenBSD, NetBSD, DragonFly, Solaris and AIX have neither a death
+// signal nor job objects: there is no guarantee, and nothing stops the
+// child when this program is killed. (A program that ends on its own should,
+// there as everywhere, cancel its children's context and wait for them
+// first.) A child that must not outlive this program can watch for it
 // itself: give it a pipe as standard input (cmd.StdinPipe) and have it exit
 // at end of file, which comes when this program dies however it dies; or
 // have it exit when getppid(2) changes.

@@ -23,8 +23,10 @@ set -euo pipefail
 # handler in process, and real console events (ctrlctest injects them) to
 # child programs and to the demo. Only the console's own paths skip here:
 # TestChildBreakConsole (Wine refuses GenerateConsoleCtrlEvent to a process
-# group), TestChildCloseWindow (Wine's consoles have no window to close) and
-# TestCtrlRoutineFromHelper (Windows' way of finding CtrlRoutine).
+# group), TestChildCloseWindow (Wine's consoles have no window to close),
+# TestCtrlRoutineFromHelper (Windows' way of finding CtrlRoutine), and the
+# child package's TestCancelAsksTheGroupToStop and TestCancelWithCallersSignal
+# (the same refusal: CTRL_BREAK_EVENT to a child's process group).
 REQUIRED=(
 	TestConsoleCtrlC TestCloseHoldUntilStop TestCloseHoldUntilGrace TestCallbackUnwantedEvent TestCallbackGoexitInLogger
 	TestSendEachKind TestSendUnsupportedKind TestSendToExitedProcess TestSendEndsAHoldAtWindowsLimit
@@ -33,6 +35,8 @@ REQUIRED=(
 	TestCtrlBreak TestSecondCtrlBreakForcesExit TestCloseDrainsInsideTheHold
 	TestExitStatusControlCExit TestForcedExitStatusControlCExit TestCloseEventForcedExit TestCtrlCIgnoredAtStart
 	TestServiceStopDrains TestBridgeStop TestBridgeShutdown TestBridgeStorm
+	TestRunReturnsExitStatus TestBadInputIsNamedError TestCancelKillsTheTree TestCtrlCSparesChildren
+	TestParentTerminatedTakesTree TestCallerSysProcAttrKept TestSignalUnsupportedOnWindows
 )
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -1,0 +1,113 @@
+//go:build unix
+
+package child_test
+
+import (
+	"context"
+	"os/exec"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ctrlc-go/ctrlc/child"
+	"github.com/ctrlc-go/ctrlc/ctrlctest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+)
+
+// waitGroup waits, a bounded time, until the process group pgid has at least
+// min running processes (min > 0) or none (min == 0), and returns them.
+func waitGroup(t *testing.T, pgid, min int) []int {
+	t.Helper()
+	deadline := time.Now().Add(ctrlctest.Timeout)
+	for {
+		g := group(t, pgid)
+		if (min == 0 && len(g) == 0) || (min > 0 && len(g) >= min) {
+			return g
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("process group %d: running %v after %v, want %s", pgid, g, ctrlctest.Timeout,
+				map[bool]string{true: "none", false: "more"}[min == 0])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestCancelKillsShellTree: a shell that ignores SIGTERM, with a background
+// and a foreground child that inherit the ignore, is stopped with its whole
+// process group WaitDelay after its context ends: no process of the group
+// runs afterwards.
+func TestCancelKillsShellTree(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := child.Command(ctx, "sh", "-c", `trap "" TERM; sleep 120 & sleep 120; echo not stopped`)
+	cmd.WaitDelay = 300 * time.Millisecond
+	require.NoError(t, child.Start(cmd))
+	pgid := cmd.Process.Pid
+	t.Cleanup(func() { _ = syscall.Kill(-pgid, syscall.SIGKILL) }) // if the test fails
+	running := waitGroup(t, pgid, 3)                               // sh and both sleeps
+	t.Logf("group %d runs %v", pgid, running)
+	cancel()
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, syscall.SIGKILL, ee.Sys().(syscall.WaitStatus).Signal(), "sh ignores SIGTERM: only SIGKILL stops it")
+	waitGroup(t, pgid, 0)
+}
+
+// TestCallerSysProcAttrKept: the caller's SysProcAttr is kept (here Setsid,
+// which also makes the child lead its own group, so setpgid is left out),
+// and the caller's struct itself is not changed.
+func TestCallerSysProcAttrKept(t *testing.T) {
+	attr := &syscall.SysProcAttr{Setsid: true}
+	cmd := self(context.Background(), "greet")
+	cmd.SysProcAttr = attr
+	var out []byte
+	cmd.Stdout = (*sink)(&out)
+	require.NoError(t, child.Start(cmd))
+	pid := cmd.Process.Pid
+	sid, err := unix.Getsid(pid)
+	require.NoError(t, err)
+	pgid, err := syscall.Getpgid(pid)
+	require.NoError(t, err)
+	require.NoError(t, cmd.Wait())
+	assert.Equal(t, pid, sid, "the child leads a session of its own, as the caller asked")
+	assert.Equal(t, pid, pgid, "the child leads a process group of its own")
+	assert.True(t, cmd.SysProcAttr.Setsid)
+	assert.Equal(t, syscall.SysProcAttr{Setsid: true}, *attr, "the caller's struct is unchanged")
+	assert.Equal(t, "hello from a child program\n", string(out))
+}
+
+// TestPgidIsAnError: a Pgid, which would put the child in another process
+// group, is an error that names it, and nothing starts.
+func TestPgidIsAnError(t *testing.T) {
+	cmd := self(context.Background(), "greet")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pgid: 1}
+	err := child.Start(cmd)
+	assert.ErrorContains(t, err, "SysProcAttr.Pgid is 1")
+	assert.Nil(t, cmd.Process)
+}
+
+// sink is an io.Writer that appends to a byte slice.
+type sink []byte
+
+func (s *sink) Write(p []byte) (int, error) { *s = append(*s, p...); return len(p), nil }
+
+// TestSignalNeedsAGroup: Signal to a child that does not lead a process
+// group (started by exec.Cmd's Start, in this program's group) is an error
+// that says so, and the test's own group gets nothing.
+func TestSignalNeedsAGroup(t *testing.T) {
+	cmd := ctrlctest.Self("proc", "deaf", t.TempDir(), "c", "0")
+	_, err := startAndRead(cmd, (*exec.Cmd).Start)
+	require.NoError(t, err)
+	watch(t, cmd.Process.Pid)
+	err = child.Signal(cmd, syscall.SIGTERM)
+	assert.ErrorContains(t, err, "no process group")
+	assert.ErrorIs(t, err, syscall.ESRCH)
+	require.NoError(t, cmd.Process.Kill())
+	assert.Error(t, cmd.Wait())
+}
