@@ -12,6 +12,7 @@ import (
 
 	"github.com/ctrlc-go/ctrlc/child"
 	"github.com/ctrlc-go/ctrlc/ctrlctest"
+	"github.com/ctrlc-go/ctrlc/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -27,8 +28,8 @@ func TestParentKilledTakesChildren(t *testing.T) {
 	for _, c := range children {
 		require.True(t, c.alive(), "child %d runs before the parent is killed", c.pid)
 	}
-	p.Signal(os.Kill)
-	assert.Equal(t, syscall.SIGKILL, p.Status().Signal)
+	require.NoError(t, p.Cmd.Process.Signal(os.Kill))
+	assert.Equal(t, syscall.SIGKILL, p.Wait().Signal)
 	waitGone(t, "the children of the killed parent", children...)
 }
 
@@ -38,14 +39,14 @@ func TestParentKilledTakesChildren(t *testing.T) {
 // runtime ends the thread, must not take the child with it: the child
 // finishes its work.
 func TestStartOnExitingLockedThread(t *testing.T) {
-	dir := ctrlctest.TempDir(t)
+	dir := testkit.TempDir(t)
 	cmd := self(context.Background(), "worker", dir, "w")
 	var err error
 	tid := onEndingThread(func() { _, err = startAndRead(cmd, child.Start) })
 	require.NoError(t, err)
 	watch(t, cmd.Process.Pid)
 	task := fmt.Sprintf("/proc/self/task/%d", tid)
-	for deadline := time.Now().Add(ctrlctest.Timeout); ; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(waitTimeout); ; time.Sleep(10 * time.Millisecond) {
 		if _, err := os.Stat(task); os.IsNotExist(err) {
 			break
 		}

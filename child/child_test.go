@@ -14,6 +14,8 @@ import (
 
 	"github.com/ctrlc-go/ctrlc/child"
 	"github.com/ctrlc-go/ctrlc/ctrlctest"
+	"github.com/ctrlc-go/ctrlc/internal/testkit"
+	"github.com/ctrlc-go/ctrlc/internal/wine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -49,7 +51,7 @@ func TestBadInputIsNamedError(t *testing.T) {
 	notStarted := self(context.Background(), "greet")
 	assert.ErrorContains(t, child.Signal(notStarted, os.Kill), "child.Signal: "+notStarted.Path+" not started")
 
-	missing := child.Command(context.Background(), filepath.Join(ctrlctest.TempDir(t), "no-such-program"))
+	missing := child.Command(context.Background(), filepath.Join(testkit.TempDir(t), "no-such-program"))
 	err := child.Start(missing)
 	assert.ErrorContains(t, err, "no-such-program", "a program that cannot start")
 	assert.Nil(t, missing.Process)
@@ -97,18 +99,18 @@ func TestCancelWithCallersSignal(t *testing.T) {
 }
 
 func testPoliteStop(t *testing.T, cancelFunc func(*exec.Cmd) func() error, want string) {
-	dir := ctrlctest.TempDir(t)
+	dir := testkit.TempDir(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := self(ctx, "proc", "polite", dir, "c", "1")
-	cmd.WaitDelay = ctrlctest.Timeout // the polite request alone must do
+	cmd.WaitDelay = waitTimeout // the polite request alone must do
 	if cancelFunc != nil {
 		cmd.Cancel = cancelFunc(cmd)
 	}
 	line, err := startAndRead(cmd, child.Start)
 	require.NoError(t, err)
 	tree := watchAll(t, pids(t, line)...)
-	if wine() {
+	if underWine() {
 		// Probe the console once: Wine refuses the request that Cancel makes.
 		if err := child.Signal(cmd, os.Interrupt); err != nil {
 			if cancelFunc != nil {
@@ -162,7 +164,7 @@ func TestCancelKillsTheTree(t *testing.T) {
 // drains, and records it. The control child, started with exec.Cmd's own
 // Start, dies of the Ctrl-C, as every child did before.
 func TestCtrlCSparesChildren(t *testing.T) {
-	dir := ctrlctest.TempDir(t)
+	dir := testkit.TempDir(t)
 	const n = 3
 	p := ctrlctest.Start(t, ctrlctest.Self("parent", dir, "3"))
 	children := pids(t, p.WaitFor("ready"))
@@ -172,8 +174,8 @@ func TestCtrlCSparesChildren(t *testing.T) {
 	// The workers wait for this file, so that each is mid-item when the
 	// Ctrl-C comes.
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "sent"), nil, 0o600))
-	code, err := p.Wait()
-	require.Equal(t, 0, code, "parent: %v; output:\n%s", err, p.Output())
+	st := p.Wait()
+	require.True(t, st.Success(), "parent: %v; output:\n%s", st, p.Output())
 	require.True(t, p.Order("interrupted: draining", "w0: ok", "w1: ok", "w2: ok", "control: "), "output:\n%s", p.Output())
 	for _, w := range []string{"w0", "w1", "w2"} {
 		assert.FileExists(t, filepath.Join(dir, w+".done"), "%s finished its item", w)
@@ -181,13 +183,13 @@ func TestCtrlCSparesChildren(t *testing.T) {
 	assert.NoFileExists(t, filepath.Join(dir, "control.done"), "the control child survived the Ctrl-C: the test sent none")
 	control := p.Lines()[len(p.Lines())-1]
 	t.Log(control)
-	if !wine() {
+	if !underWine() {
 		assert.NotEqual(t, "control: ok", control, "the control died of the Ctrl-C")
 	} // Wine's default console handler ends the process with exit code 0
 }
 
-// wine reports whether the test runs under Wine.
-func wine() bool {
-	_, ok := ctrlctest.WineVersion()
+// underWine reports whether the test runs under Wine.
+func underWine() bool {
+	_, ok := wine.Version()
 	return ok
 }

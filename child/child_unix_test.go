@@ -20,14 +20,14 @@ import (
 // min running processes (min > 0) or none (min == 0), and returns them.
 func waitGroup(t *testing.T, pgid, min int) []int {
 	t.Helper()
-	deadline := time.Now().Add(ctrlctest.Timeout)
+	deadline := time.Now().Add(waitTimeout)
 	for {
 		g := group(t, pgid)
 		if (min == 0 && len(g) == 0) || (min > 0 && len(g) >= min) {
 			return g
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("process group %d: running %v after %v, want %s", pgid, g, ctrlctest.Timeout,
+			t.Fatalf("process group %d: running %v after %v, want %s", pgid, g, waitTimeout,
 				map[bool]string{true: "none", false: "more"}[min == 0])
 		}
 		time.Sleep(20 * time.Millisecond)

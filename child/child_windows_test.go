@@ -27,7 +27,7 @@ func childAttrs() int {
 		fmt.Println("IsProcessInJob:", err)
 		return 1
 	}
-	fmt.Printf("in job %v, args %q\n", in != 0, ctrlctest.Args())
+	fmt.Printf("in job %v, args %q\n", in != 0, scenarioArgs)
 	return 0
 }
 
@@ -43,7 +43,7 @@ func TestParentTerminatedTakesTree(t *testing.T) {
 		require.True(t, c.alive(), "process %d runs before the parent is terminated", c.pid)
 	}
 	p.Signal(os.Kill) // TerminateProcess
-	p.Status()
+	p.Wait()
 	waitGone(t, "the tree of the terminated parent", tree...)
 }
 

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc/child"
-	"github.com/ctrlc-go/ctrlc/ctrlctest"
 )
 
 // An item of work runs a program. A Ctrl-C at the terminal reaches this
@@ -24,7 +23,7 @@ func Example() {
 	// The program here is this test binary, run as its "greet" scenario;
 	// in a real program: child.Command(ctx, "ffmpeg", "-i", in, out).
 	cmd := child.Command(ctx, os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), ctrlctest.SelfEnv+"=greet")
+	cmd.Env = append(os.Environ(), "CTRLC_TEST_CHILD=greet")
 	var out strings.Builder
 	cmd.Stdout = &out
 	if err := child.Run(cmd); err != nil {

@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctrlc-go/ctrlc/ctrlctest"
+	"github.com/ctrlc-go/ctrlc/internal/testkit"
 )
 
 // needProcesses skips the test where no child process can run.
 func needProcesses(t *testing.T) {
 	t.Helper()
-	if !ctrlctest.CanStart {
+	if !testkit.CanStart {
 		t.Skip("this platform cannot start processes")
 	}
 }
@@ -45,7 +45,7 @@ func watchAll(t *testing.T, pids ...int) []*proc {
 // with the ones that still run.
 func waitGone(t *testing.T, what string, ps ...*proc) {
 	t.Helper()
-	deadline := time.Now().Add(ctrlctest.Timeout)
+	deadline := time.Now().Add(waitTimeout)
 	for {
 		var alive []int
 		for _, p := range ps {
@@ -57,7 +57,7 @@ func waitGone(t *testing.T, what string, ps ...*proc) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: pids %v still run after %v", what, alive, ctrlctest.Timeout)
+			t.Fatalf("%s: pids %v still run after %v", what, alive, waitTimeout)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

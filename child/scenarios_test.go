@@ -43,7 +43,7 @@ func startAndRead(cmd *exec.Cmd, start func(*exec.Cmd) error) (string, error) {
 
 // waitFile waits, a bounded time, for the file name to exist.
 func waitFile(name string) bool {
-	for deadline := time.Now().Add(ctrlctest.Timeout); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(waitTimeout); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if _, err := os.Stat(name); err == nil {
 			return true
 		}
@@ -61,13 +61,13 @@ func result(err error) string {
 // lifetime is how long a child that nobody stops runs: longer than any of
 // the tests' bounded waits for it to end, so that a child that was not
 // stopped fails the test (and is killed when the test ends).
-const lifetime = 4 * ctrlctest.Timeout
+const lifetime = 4 * waitTimeout
 
 // childWorker is an item's program: it prints "working", waits until the
 // test has sent its signal (the file sent in dir), works for a second more,
 // and records that it finished (the file name.done in dir).
 func childWorker() int {
-	a := ctrlctest.Args()
+	a := scenarioArgs
 	dir, name := a[0], a[1]
 	fmt.Println("working", os.Getpid())
 	if !waitFile(filepath.Join(dir, "sent")) {
@@ -88,7 +88,7 @@ func childWorker() int {
 // every worker and the control, and prints how each ended.
 func childParent() int {
 	acceptCtrlC()
-	a := ctrlctest.Args()
+	a := scenarioArgs
 	dir := a[0]
 	n, _ := strconv.Atoi(a[1])
 	c := make(chan os.Signal, 1)
@@ -121,7 +121,7 @@ func childParent() int {
 	fmt.Println("ready", strings.Join(pids, " "))
 	select {
 	case <-c:
-	case <-time.After(ctrlctest.Timeout):
+	case <-time.After(waitTimeout):
 		fmt.Println("no interrupt")
 		return 1
 	}
@@ -143,7 +143,7 @@ func childParent() int {
 // waits for the grandchild, and exits 0. Mode "deaf": it takes the stop
 // signals and does nothing. Either way it exits 1 after lifetime.
 func childProc() int {
-	a := ctrlctest.Args()
+	a := scenarioArgs
 	mode, dir, name, kids := a[0], a[1], a[2], a[3]
 	c := make(chan os.Signal, 1)
 	signal.Notify(c, stopSignals...)
@@ -184,7 +184,7 @@ func childProc() int {
 // child.Start, prints "ready" and every pid they printed, and waits to be
 // killed.
 func childKillParent() int {
-	a := ctrlctest.Args()
+	a := scenarioArgs
 	n, _ := strconv.Atoi(a[0])
 	kids := a[1]
 	var pids []string
@@ -198,7 +198,7 @@ func childKillParent() int {
 		pids = append(pids, strings.Fields(l)[1:]...)
 	}
 	fmt.Println("ready", strings.Join(pids, " "))
-	time.Sleep(ctrlctest.Timeout)
+	time.Sleep(waitTimeout)
 	fmt.Println("not killed")
 	return 1
 }
