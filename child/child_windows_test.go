@@ -42,7 +42,7 @@ func TestParentTerminatedTakesTree(t *testing.T) {
 	for _, c := range tree {
 		require.True(t, c.alive(), "process %d runs before the parent is terminated", c.pid)
 	}
-	p.Signal(os.Kill) // TerminateProcess
+	require.NoError(t, p.Cmd.Process.Kill()) // TerminateProcess
 	p.Wait()
 	waitGone(t, "the tree of the terminated parent", tree...)
 }
