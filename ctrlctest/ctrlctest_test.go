@@ -13,15 +13,16 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv(ctrlctest.SelfEnv) != "" {
+	if os.Getenv("CTRLC_TEST_CHILD") != "" {
 		acceptCtrlC()
 	}
-	ctrlctest.RunChild(map[string]func() int{
-		"events":  childEvents,
-		"signals": childSignals,
-		"idle":    childIdle,
-		"holder":  childHolder,
+	ctrlctest.RunChild(map[string]func([]string) int{
+		"events":  func([]string) int { return childEvents() },
+		"signals": func([]string) int { return childSignals() },
+		"idle":    func([]string) int { return childIdle() },
+		"holder":  func([]string) int { return childHolder() },
 		"args":    childArgs,
+		"long":    childLongLine,
 	})
 	// Under js/wasm the goroutine that brought the last JavaScript event
 	// into Go parks in runtime.handleEvent: the runtime's, not a leak.
@@ -41,7 +42,7 @@ func holds(k ctrlc.Kind) bool { return k == ctrlc.Close || k == ctrlc.Logoff || 
 // arrived, and exits 0. For close, logoff and shutdown it drains for a while
 // first, then stops listening, which ends the hold, and waits to be ended.
 func childEvents() int {
-	l, err := ctrlc.Notify(ctrlc.WithKinds(allKinds...), ctrlc.WithoutForceExit(), ctrlc.WithCloseGrace(10*time.Second))
+	l, err := ctrlc.Notify(ctrlc.WithKinds(allKinds...), ctrlc.WithoutForceExit(), ctrlc.WithGracePeriod(10*time.Second))
 	if err != nil {
 		fmt.Println("notify:", err)
 		return 2
@@ -57,10 +58,10 @@ func childEvents() int {
 		time.Sleep(300 * time.Millisecond)
 		fmt.Println("drained")
 		l.Stop()
-		time.Sleep(ctrlctest.Timeout)
+		time.Sleep(30 * time.Second)
 		fmt.Println("not ended after the hold")
 		return 1
-	case <-time.After(ctrlctest.Timeout):
+	case <-time.After(30 * time.Second):
 		fmt.Println("no event")
 		return 1
 	}
@@ -82,14 +83,14 @@ func childSignals() int {
 // childIdle listens to nothing and waits to be ended.
 func childIdle() int {
 	fmt.Println("ready")
-	time.Sleep(ctrlctest.Timeout)
+	time.Sleep(30 * time.Second)
 	return 1
 }
 
 // childHolder holds a close event for a minute, far past the 5 s after which
 // Windows ends the process.
 func childHolder() int {
-	l, err := ctrlc.Notify(ctrlc.WithKinds(ctrlc.Close), ctrlc.WithoutForceExit(), ctrlc.WithCloseGrace(time.Minute))
+	l, err := ctrlc.Notify(ctrlc.WithKinds(ctrlc.Close), ctrlc.WithoutForceExit(), ctrlc.WithGracePeriod(time.Minute))
 	if err != nil {
 		fmt.Println("notify:", err)
 		return 2

@@ -2,7 +2,11 @@
 
 package ctrlctest
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ctrlc-go/ctrlc/internal/wine"
+)
 
 // TestCtrlRoutineFromHelper: the way of finding CtrlRoutine that Windows
 // needs (it exports it from neither kernel32 nor kernelbase) finds the
@@ -10,7 +14,7 @@ import "testing"
 func TestCtrlRoutineFromHelper(t *testing.T) {
 	exported, eerr := exportedCtrlRoutine()
 	found, err := ctrlRoutineFromHelper()
-	if v, wine := WineVersion(); wine && err != nil {
+	if v, underWine := wine.Version(); underWine && err != nil {
 		// Wine gives a console made with CREATE_NEW_CONSOLE no terminal, and
 		// delivers no GenerateConsoleCtrlEvent there.
 		t.Skipf("Wine %s: %v; Windows, which needs this way, runs this test (kernel32 exports CtrlRoutine at %#x here)", v, err, exported)

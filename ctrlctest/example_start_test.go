@@ -14,16 +14,16 @@ import (
 // test runs on Linux, macOS and Windows.
 func testBotShutdown(t *testing.T) {
 	bot := filepath.Join(t.TempDir(), "bot")
-	if out, err := exec.Command("go", "build", "-o", bot, "./cmd/bot").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bot, "./cmd/ctrlc-demo").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	p := ctrlctest.Start(t, exec.Command(bot, "-workers", "8"))
-	p.WaitFor("ready")
+	p.WaitFor("press Ctrl-C to stop")
 	p.Send(ctrlc.Interrupt) // SIGINT; CTRL_C_EVENT on Windows
-	if st := p.Status(); st.Code != 0 {
-		t.Fatalf("the bot: %v; output:\n%s", st, p.Output())
+	if st := p.Wait(); !st.EndedBy(ctrlc.Interrupt) {
+		t.Fatalf("the bot: %v, want an end by Ctrl-C; output:\n%s", st, p.Output())
 	}
-	if !p.Order("shutting down", "worker loop done", "good bye") {
+	if !p.Order("shutting down", "Worker loop done.", "Dropped the worker pool", "Good bye!") {
 		t.Fatalf("the shutdown's steps are missing or out of order:\n%s", p.Output())
 	}
 }

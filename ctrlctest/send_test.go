@@ -11,6 +11,7 @@ import (
 
 	"github.com/ctrlc-go/ctrlc"
 	"github.com/ctrlc-go/ctrlc/ctrlctest"
+	"github.com/ctrlc-go/ctrlc/internal/testkit"
 )
 
 // native returns the kinds that have a native event on this platform.
@@ -66,7 +67,7 @@ func TestSendBadArguments(t *testing.T) {
 // errors.ErrUnsupported, named, and the process gets nothing.
 func TestSendUnsupportedKind(t *testing.T) {
 	p := (*ctrlctest.Process)(nil)
-	if ctrlctest.CanStart {
+	if testkit.CanStart {
 		p = ctrlctest.Start(t, ctrlctest.Self("events"))
 		p.WaitFor("ready")
 	}
@@ -102,7 +103,7 @@ func TestSendToExitedProcess(t *testing.T) {
 	p.WaitFor("ready")
 	k := native()[0]
 	p.Send(k)
-	p.Status()
+	p.Wait()
 	// The pid may be reused by now, but not within this test on any
 	// platform that hands out pids in turn.
 	if err := ctrlctest.Send(p.Pid(), k); err == nil {
@@ -132,7 +133,7 @@ func TestSendEachKind(t *testing.T) {
 				t.Fatalf("the child printed %q; want it to start with %q", line, want)
 			}
 			t.Logf("%s reached the handler %v after Send began", k, time.Unix(0, at).Sub(sent))
-			st := p.Status()
+			st := p.Wait()
 			if holds(k) {
 				if !p.Order("got ", "drained") || p.Count("not ended") != 0 || uint32(st.Code) != 0xC000013A {
 					t.Fatalf("status %v; want the drain, then STATUS_CONTROL_C_EXIT; output:\n%s", st, p.Output())
@@ -170,7 +171,7 @@ func BenchmarkSend(b *testing.B) {
 // TestStartSkipsWhereNoProcessCanStart: under js/wasm and wasip1 a test that
 // needs a child process skips, with the reason, instead of failing.
 func TestStartSkipsWhereNoProcessCanStart(t *testing.T) {
-	if ctrlctest.CanStart {
+	if testkit.CanStart {
 		t.Skip("this platform can start processes")
 	}
 	returned, skipped := false, false

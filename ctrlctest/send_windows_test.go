@@ -16,7 +16,7 @@ func TestSendEndsAHoldAtWindowsLimit(t *testing.T) {
 	p := ctrlctest.Start(t, ctrlctest.Self("holder"))
 	p.WaitFor("ready")
 	p.Send(ctrlc.Close)
-	st := p.Status()
+	st := p.Wait()
 	if p.Count("got close (CTRL_CLOSE_EVENT)") != 1 || p.Count("not ended") != 0 || uint32(st.Code) != ctrlctest.StatusControlCExit {
 		t.Fatalf("status %v; want the event, then STATUS_CONTROL_C_EXIT; output:\n%s", st, p.Output())
 	}

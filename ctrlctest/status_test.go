@@ -6,11 +6,11 @@ import (
 	"github.com/ctrlc-go/ctrlc/ctrlctest"
 )
 
-func ExampleStatus_String() {
-	fmt.Println(ctrlctest.Status{Code: 0})
-	fmt.Println(ctrlctest.Status{Code: 130})
+func ExampleExitStatus_String() {
+	fmt.Println(ctrlctest.ExitStatus{Code: 0})
+	fmt.Println(ctrlctest.ExitStatus{Code: 130})
 	status := uint32(0xC000013A) // STATUS_CONTROL_C_EXIT, as Windows reports it
-	fmt.Println(ctrlctest.Status{Code: int(status)})
+	fmt.Println(ctrlctest.ExitStatus{Code: int(status)})
 	// Output:
 	// exit code 0
 	// exit code 130
