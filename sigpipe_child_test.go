@@ -131,7 +131,7 @@ func (p *pipeChild) output() string {
 
 func (p *pipeChild) waitFor(line string) {
 	p.t.Helper()
-	deadline := time.After(30*time.Second)
+	deadline := time.After(30 * time.Second)
 	for {
 		if strings.Contains(p.output(), line) {
 			return
@@ -161,7 +161,7 @@ func (p *pipeChild) wait() *os.ProcessState {
 	p.t.Helper()
 	select {
 	case <-p.done:
-	case <-time.After(30*time.Second):
+	case <-time.After(30 * time.Second):
 		p.t.Fatalf("the child still runs after %v; output:\n%s", 30*time.Second, p.output())
 	}
 	<-p.eof
