@@ -33,18 +33,18 @@ func NotifyContext(parent context.Context, opts ...Option) (ctx context.Context,
 	cfg, err := newConfig(opts)
 	var l *Listener
 	if err == nil {
+		// The first event cancels the context on the delivery path itself:
+		// no goroutine stands between the signal and the drain.
+		cfg.sink = func(e Event) {
+			if e.Seq == 1 {
+				cancel(e)
+			}
+		}
 		l, err = newListener(cfg, esc)
 	}
 	if err != nil {
 		return ctx, func() { cancel(context.Canceled) }, err
 	}
-	go func() {
-		select {
-		case e := <-l.c:
-			cancel(e)
-		case <-ctx.Done():
-		}
-	}()
 	return ctx, func() {
 		l.Stop()
 		cancel(context.Canceled)

@@ -306,12 +306,19 @@ func (p *Pool[T]) Stats() Stats {
 	return s
 }
 
-// log logs through Options.Logger; a Logger that panics is not the items'
-// fault, so its panic is dropped.
+// log logs through Options.Logger, on a goroutine of its own that it waits
+// for: a Logger that panics or calls runtime.Goexit is not the items'
+// fault, and must not end the goroutine that logs (a worker, or the caller
+// of Run), so its panic is dropped and its Goexit ends only that goroutine.
 func (p *Pool[T]) log(msg string, args ...any) {
 	if p.opts.Logger == nil {
 		return
 	}
-	defer func() { _ = recover() }()
-	p.opts.Logger.Info(msg, args...)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() { _ = recover() }()
+		p.opts.Logger.Info(msg, args...)
+	}()
+	<-done
 }

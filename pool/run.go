@@ -85,13 +85,20 @@ func (p *Pool[T]) Run(ctx context.Context) (*Report[T], error) {
 	case <-p.idle: // the input ended and every item ran
 	case <-p.started:
 	}
-	call := p.begin(e)
-	select {
-	case <-call.done:
-	case <-hurried:
-		p.hurry(esc.Cause())
-		<-call.done
+	call, first := p.begin()
+	if hurried != nil {
+		go func() {
+			select {
+			case <-hurried:
+				p.hurry(esc.Cause())
+			case <-call.done:
+			}
+		}()
 	}
+	if first {
+		p.runShutdown(call, e) // on this goroutine: no hand-off between the stop and the drain
+	}
+	<-call.done
 	return call.report, call.err
 }
 
@@ -103,38 +110,38 @@ func (p *Pool[T]) hurry(cause error) {
 	})
 }
 
-// begin starts the shutdown unless it has begun, and returns it.
-func (p *Pool[T]) begin(e ctrlc.Event) *shutdownCall[T] {
+// begin claims the shutdown and reports whether the caller is the first,
+// who runs it.
+func (p *Pool[T]) begin() (call *shutdownCall[T], first bool) {
 	p.mu.Lock()
-	call := p.shutdown
-	first := call == nil
-	if first {
-		call = &shutdownCall[T]{done: make(chan struct{})}
-		p.shutdown = call
-		close(p.started)
+	defer p.mu.Unlock()
+	if p.shutdown != nil {
+		return p.shutdown, false
 	}
-	p.mu.Unlock()
-	if first {
-		go func() {
-			// Whatever happens in stop (a Logger calling runtime.Goexit
-			// included), the callers must not wait forever.
-			defer close(call.done)
-			returned := false
-			defer func() {
-				if !returned {
-					v := recover() // nil only for runtime.Goexit: panic(nil) is a *runtime.PanicNilError
-					if v == nil {
-						v = ErrGoexit
-					}
-					call.report = &Report[T]{Event: e}
-					call.err = fmt.Errorf("pool: shutdown failed: %w", &PanicError{Value: v, Stack: debug.Stack()})
-				}
-			}()
-			call.report, call.err = p.stop(e)
-			returned = true
-		}()
-	}
-	return call
+	p.shutdown = &shutdownCall[T]{done: make(chan struct{})}
+	close(p.started)
+	return p.shutdown, true
+}
+
+// runShutdown runs the stages for call and publishes the result. No user
+// code runs on this goroutine (hooks and the Logger run on goroutines of
+// their own), so a runtime.Goexit cannot end the caller's Run; should the
+// pool itself panic, the callers still get a report and the error.
+func (p *Pool[T]) runShutdown(call *shutdownCall[T], e ctrlc.Event) {
+	defer close(call.done)
+	returned := false
+	defer func() {
+		if !returned {
+			v := recover() // nil only for runtime.Goexit: panic(nil) is a *runtime.PanicNilError
+			if v == nil {
+				v = ErrGoexit
+			}
+			call.report = &Report[T]{Event: e}
+			call.err = fmt.Errorf("pool: shutdown failed: %w", &PanicError{Value: v, Stack: debug.Stack()})
+		}
+	}()
+	call.report, call.err = p.stop(e)
+	returned = true
 }
 
 // stop runs the stages, in five steps, and returns the report.
