@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ctrlc-go/ctrlc/internal/svcmode"
 	"golang.org/x/sys/windows"
 )
 
@@ -134,6 +135,11 @@ func consoleCtrlHandler(ctrlType uint32) uintptr {
 	k, ok := kindOfCtrl(ctrlType)
 	if !ok {
 		return 0
+	}
+	if k == Logoff && svcmode.On() {
+		// Some user logged off: no reason for a service to stop, and the
+		// default handler must not end it either.
+		return 1
 	}
 	e := Event{Kind: k, Native: int(ctrlType), Time: time.Now()}
 	var grace time.Duration

@@ -53,10 +53,10 @@
 // zero. Status has nowhere to go on Windows.
 //
 // A service still gets two console events: CTRL_SHUTDOWN_EVENT at system
-// shutdown, and CTRL_LOGOFF_EVENT whenever any user logs off, which is no
-// reason for a service to stop. A service should listen with
-// ctrlc.WithKinds(ctrlc.Interrupt, ctrlc.Terminate, ctrlc.Shutdown) rather
-// than the default kinds, which include ctrlc.Logoff.
+// shutdown, which arrives as ctrlc.Shutdown, and CTRL_LOGOFF_EVENT whenever
+// any user logs off, which is no reason for a service to stop: while Run
+// runs a service, the console handler takes it and delivers nothing, so a
+// service listens with the default kinds.
 //
 // Accepting PreShutdown matters: at system shutdown, the SCM sends it first
 // and waits for services that report progress, while services that only

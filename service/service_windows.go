@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
+	"github.com/ctrlc-go/ctrlc/internal/svcmode"
 	"golang.org/x/sys/windows/svc"
 )
 
@@ -53,7 +54,9 @@ func run(name string, program func() int) (int, error) {
 	}
 	current.b = b
 	current.Unlock()
+	svcmode.Set(true)
 	defer func() {
+		svcmode.Set(false)
 		current.Lock()
 		current.b = nil
 		current.Unlock()
