@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -309,7 +310,8 @@ func (p *Pool[T]) Stats() Stats {
 // log logs through Options.Logger, on a goroutine of its own that it waits
 // for: a Logger that panics or calls runtime.Goexit is not the items'
 // fault, and must not end the goroutine that logs (a worker, or the caller
-// of Run), so its panic is dropped and its Goexit ends only that goroutine.
+// of Run). Its panic or Goexit is reported on standard error, as ctrlc
+// reports its own Logger's.
 func (p *Pool[T]) log(msg string, args ...any) {
 	if p.opts.Logger == nil {
 		return
@@ -317,8 +319,14 @@ func (p *Pool[T]) log(msg string, args ...any) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		defer func() { _ = recover() }()
+		returned := false
+		defer func() {
+			if !returned {
+				fmt.Fprintf(os.Stderr, "pool: the Logger panicked or called runtime.Goexit on %q: %v\n", msg, recover())
+			}
+		}()
 		p.opts.Logger.Info(msg, args...)
+		returned = true
 	}()
 	<-done
 }

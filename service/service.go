@@ -86,9 +86,6 @@ type notice struct {
 	more     time.Duration // > 0: progress, the next report comes within more
 }
 
-// pendingWaitHint is the wait hint of a start or stop that just began: until
-// the first Progress, the program has this long to show progress.
-const pendingWaitHint = 10 * time.Second
 
 // maxStatus bounds a status line in bytes: systemd ignores a whole
 // notification that does not fit its buffer of 4 KiB.

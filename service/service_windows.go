@@ -29,6 +29,10 @@ const accepts = svc.AcceptStop | svc.AcceptShutdown | svc.AcceptPreShutdown
 // the service stopped, and a notice must not block the program after that.
 const statusTimeout = 2 * time.Second
 
+// pendingWaitHint is the wait hint of a start or stop that just began: until
+// the first Progress, the program has this long to show progress.
+const pendingWaitHint = 10 * time.Second
+
 // current is the bridge of the service that Run runs; nil outside service mode.
 var current struct {
 	sync.Mutex
