@@ -216,7 +216,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-fail-rate", "1.5"}, `invalid value "1.5" for flag -fail-rate: must be between 0 and 1`},
 		{[]string{"-fail-rate", "NaN"}, `invalid value "NaN" for flag -fail-rate`},
 		{[]string{"-unprocessed", ""}, `invalid value "" for flag -unprocessed: open `},
-		{[]string{"-unprocessed", missing}, `invalid value "` + missing + `" for flag -unprocessed: open `},
+		{[]string{"-unprocessed", missing}, fmt.Sprintf("invalid value %q for flag -unprocessed: open ", missing)},
 		{[]string{"-bogus"}, `flag provided but not defined: -bogus`},
 		{[]string{"extra"}, `unexpected argument "extra": ctrlc-demo takes only flags`},
 	} {
@@ -241,7 +241,7 @@ func TestBadLogFile(t *testing.T) {
 	code, stdout, stderr := runDemo(t, "-log", missing)
 	assert.Equal(t, 2, code)
 	assert.Empty(t, stdout)
-	assert.True(t, strings.HasPrefix(stderr, `ctrlc-demo: invalid value "`+missing+`" for flag -log: open `), "stderr:\n%s", stderr)
+	assert.True(t, strings.HasPrefix(stderr, fmt.Sprintf("ctrlc-demo: invalid value %q for flag -log: open ", missing)), "stderr:\n%s", stderr)
 	assert.NotContains(t, stderr, "press Ctrl-C", "the demo must not start")
 }
 
