@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -509,4 +510,31 @@ func TestSignalsTerminateOnly(t *testing.T) {
 	wantEndedBy(t, c, ctrlc.Interrupt, syscall.SIGINT)
 	assert.Zero(t, c.Count("received "))
 	assert.Zero(t, c.Count("Good bye!"))
+}
+
+// TestSecondInterruptLoopWaiting: the hurry comes while the receiver loop
+// waits for room in a full queue behind a command of a minute, so the
+// shutdown's first stage is still waiting for the loop: the story keeps its
+// order all the same ("Worker loop done." once, before the pool is dropped;
+// "Good bye!" last), and the command the loop held is reported and saved.
+func TestSecondInterruptLoopWaiting(t *testing.T) {
+	for i := range 4 {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			t.Parallel()
+			file := filepath.Join(t.TempDir(), "left.jsonl")
+			c, stdout := startSplit(t, "-workers", "1", "-work", "1m", "-rate", "100", "-queue", "3", "-unprocessed", file, "-json")
+			time.Sleep(200 * time.Millisecond) // 1 running, 3 queued, the loop waiting with the fifth
+			c.Send(ctrlc.Interrupt)
+			c.WaitFor("received interrupt (SIGINT), shutting down…")
+			time.Sleep(200 * time.Millisecond)
+			c.Send(ctrlc.Interrupt)
+			wantEndedBy(t, c, ctrlc.Interrupt, syscall.SIGINT)
+			assertStory(t, c.Lines(), "interrupt (SIGINT)", 1)
+			s := readSummary(t, stdout)
+			assert.Zero(t, s.Completed)
+			assert.Equal(t, 1, s.Interrupted)
+			assert.GreaterOrEqual(t, s.Queued, 4, "3 queued and the one the loop held")
+			assertSaved(t, s, file)
+		})
+	}
 }
