@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -59,6 +60,7 @@ type receiver struct {
 	held     []Command    // commands it could not hand over; read after done
 	cancel   context.CancelFunc
 	done     chan struct{}
+	ended    sync.Once // finish's ended: said once, by the first of the two calls
 }
 
 func startReceiver(commands <-chan Command, p *pool.Pool[Command]) *receiver {
@@ -85,16 +87,14 @@ func startReceiver(commands <-chan Command, p *pool.Pool[Command]) *receiver {
 // finish waits for the loop to end once the source has stopped. A loop
 // waiting for room gets it, unless ctx ends first or giveUp is set (-policy
 // skip); then it keeps its command, which the report counts as not done.
-func (r *receiver) finish(ctx context.Context, giveUp bool) {
+// Then it calls ended, once for both calls: the later waits for the first.
+func (r *receiver) finish(ctx context.Context, giveUp bool, ended func()) {
 	if giveUp {
 		r.cancel()
 	}
-	select {
-	case <-r.done:
-	case <-ctx.Done():
-	}
-	r.cancel()
+	defer context.AfterFunc(ctx, r.cancel)() // a loop still waiting when ctx ends gives up
 	<-r.done
+	r.ended.Do(ended)
 }
 
 // handle is the pool's handler: a command takes -work, or runs -exec, and

@@ -65,8 +65,7 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 		say("received %v, shutting down…", context.Cause(ctx))
 		tell(service.Stopping(), service.Progress(fmt.Sprintf("received %v, shutting down", context.Cause(ctx)), 5*time.Second))
 		stopSource()
-		loop.finish(hookCtx, cfg.policy == pool.Skip)
-		say("Worker loop done.")
+		loop.finish(hookCtx, cfg.policy == pool.Skip, func() { say("Worker loop done.") })
 		return nil
 	})
 	say("ctrlc-demo (pid %d): %s", os.Getpid(), cfg.describe())
@@ -79,7 +78,7 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 	report, drainErr := workers.Run(ctx)
 	stopProgress()
 	stopSource()
-	loop.finish(ctx, true) // ended already, unless the shutdown failed
+	loop.finish(ctx, true, func() { say("Worker loop done.") }) // said already, unless the shutdown failed
 	say("Dropped the worker pool: %d workers joined, %d left running an abandoned command.",
 		cfg.workers-len(report.Abandoned), len(report.Abandoned))
 

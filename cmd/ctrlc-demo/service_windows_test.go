@@ -16,7 +16,7 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/ctrlc-go/ctrlc/ctrlctest"
+	"github.com/ctrlc-go/ctrlc/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/windows"
@@ -42,15 +42,15 @@ func TestServiceStopDrains(t *testing.T) {
 
 	exe, err := filepath.Abs(demoPath) // Wine: Z:\... for a Unix path
 	require.NoError(t, err)
-	dir := ctrlctest.TempDir(t)
+	dir := testkit.TempDir(t)
 	logFile, unprocessedFile := filepath.Join(dir, "demo.log"), filepath.Join(dir, "unprocessed.jsonl")
 	name := fmt.Sprintf("ctrlc-demo-test-%d-%d", os.Getpid(), time.Now().UnixNano()%1e9)
-	// 2 workers on commands of 3 s, 10 more queued: policy abandon lets the
+	// 2 workers on commands of 3 s, 10 more queued: policy skip lets the
 	// running ones finish and keeps the queued ones; every second one fails,
-	// so the demo exits 1.
+	// the second running one during the shutdown, so the demo exits 1.
 	s, err := m.CreateService(name, exe, mgr.Config{DisplayName: "ctrlc demo (test " + name + ")", StartType: mgr.StartManual},
 		"-service", name, "-log", logFile, "-unprocessed", unprocessedFile,
-		"-policy", "abandon", "-workers", "2", "-work", "3s", "-rate", "100", "-queue", "10", "-fail-rate", "0.5")
+		"-policy", "skip", "-workers", "2", "-work", "3s", "-rate", "100", "-queue", "10", "-fail-rate", "0.5")
 	require.NoError(t, err, "registering %s", name)
 	t.Cleanup(func() { removeService(t, s) })
 
@@ -90,13 +90,13 @@ func TestServiceStopDrains(t *testing.T) {
 		assert.Zero(t, st.ControlsAccepted, "a stopping service accepts nothing")
 		// 10 s from the stop until the first progress report, then the
 		// demo's promise of its next report.
-		assert.Contains(t, []uint32{10000, uint32(drainPromise.Milliseconds())}, st.WaitHint, "the wait hint")
+		assert.Contains(t, []uint32{10000, uint32(progressPromise.Milliseconds())}, st.WaitHint, "the wait hint")
 		checkpoints = append(checkpoints, st.CheckPoint)
 		lastHint = st.WaitHint
 	}
 	t.Logf("drain took %v; StopPending checkpoints %v; final %+v", drain.Round(time.Millisecond), checkpoints, final)
 	require.GreaterOrEqual(t, len(checkpoints), 4, "the stop, the demo taking it up, and at least two drain reports: %v\nlog:\n%s", stopping, log)
-	assert.Equal(t, uint32(drainPromise.Milliseconds()), lastHint, "the drain's reports set the wait hint")
+	assert.Equal(t, uint32(progressPromise.Milliseconds()), lastHint, "the drain's reports set the wait hint")
 	for i := 1; i < len(checkpoints); i++ {
 		assert.Greater(t, checkpoints[i], checkpoints[i-1], "the checkpoint advances: %v", checkpoints)
 	}
@@ -108,7 +108,7 @@ func TestServiceStopDrains(t *testing.T) {
 	assert.GreaterOrEqual(t, drain, 2*time.Second, "the running commands finished")
 	lines := strings.Split(strings.TrimSpace(log), "\n")
 	order := []string{"ctrlc-demo (pid ", "received terminate, shutting down…", "Worker loop done.", "draining ",
-		"dropped worker pool (2 workers joined)", "report: ", "Good bye!"}
+		"Dropped the worker pool: 2 workers joined, 0 left running an abandoned command.", "report: ", "Good bye!"}
 	last := -1
 	for _, want := range order {
 		i := lineIndex(lines, want)
@@ -123,13 +123,13 @@ func TestServiceStopDrains(t *testing.T) {
 	for i := range n {
 		n[i], _ = strconv.Atoi(r[i+1])
 	}
-	emitted, completed, failed, panicked, unprocessed, interrupted, abandoned := n[0], n[1], n[2], n[3], n[4], n[5], n[6]
+	emitted, completed, failed, panicked, queued, interrupted, abandoned := n[0], n[1], n[2], n[3], n[4], n[5], n[6]
 	assert.GreaterOrEqual(t, completed+failed, 2, "the running commands ran to their end")
 	assert.Positive(t, failed, "every second command fails")
 	assert.Zero(t, panicked)
 	assert.Zero(t, interrupted+abandoned)
-	assert.GreaterOrEqual(t, unprocessed, 10, "the queued commands were kept")
-	assert.Equal(t, emitted, completed+failed+unprocessed, "every command accounted for")
+	assert.GreaterOrEqual(t, queued, 10, "the queued commands were kept")
+	assert.Equal(t, emitted, completed+failed+queued, "every command accounted for")
 
 	// The -unprocessed file holds every command that did not run.
 	f, err := os.Open(unprocessedFile)
@@ -144,11 +144,15 @@ func TestServiceStopDrains(t *testing.T) {
 		kept++
 	}
 	require.NoError(t, sc.Err())
-	assert.Equal(t, unprocessed, kept, "one line per unprocessed command")
-	assert.Contains(t, log, fmt.Sprintf("not done: %d commands written to %s", unprocessed, unprocessedFile))
+	assert.Equal(t, queued, kept, "one line per queued command")
+	assert.Contains(t, log, fmt.Sprintf("not done: %d commands, saved to %s", queued, unprocessedFile))
 }
 
-var serviceReport = regexp.MustCompile(`^report: (\d+) commands? received: (\d+) completed, (\d+) failed, (\d+) panicked, (\d+) unprocessed, (\d+) interrupted, (\d+) abandoned$`)
+var serviceReport = regexp.MustCompile(`^report: (\d+) commands received: (\d+) completed, (\d+) failed, (\d+) panicked, (\d+) queued, (\d+) interrupted, (\d+) abandoned$`)
+
+// progressPromise is how soon the demo promises its next progress report
+// while it stops (service.Progress in main.go): the StopPending wait hint.
+const progressPromise = 5 * time.Second
 
 // queryStatus reads the service's status with QueryServiceStatusEx:
 // mgr.Service.Query leaves CheckPoint and WaitHint out.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ctrlc-go/ctrlc"
 	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,7 +24,7 @@ func TestLogFile(t *testing.T) {
 	logFile := filepath.Join(t.TempDir(), "demo.log")
 	require.NoError(t, os.WriteFile(logFile, []byte("an earlier run\n"), 0o644))
 	c := ctrlctest.Start(t, exec.Command(demoPath, "-log", logFile, "-json", "-rate", "200", "-work", "10ms"))
-	deadline := time.Now().Add(ctrlctest.Timeout)
+	deadline := time.Now().Add(waitLimit)
 	for {
 		data, err := os.ReadFile(logFile)
 		require.NoError(t, err)
@@ -33,7 +34,7 @@ func TestLogFile(t *testing.T) {
 		require.True(t, time.Now().Before(deadline), "no ready line in the log:\n%s\nconsole:\n%s", data, c.Output())
 		time.Sleep(10 * time.Millisecond)
 	}
-	c.Terminate()
+	c.Send(ctrlc.Terminate)
 	wantExit(t, c, 0)
 	assert.Empty(t, c.Lines(), "nothing on the console")
 	data, err := os.ReadFile(logFile)
@@ -46,16 +47,4 @@ func TestLogFile(t *testing.T) {
 		require.Greater(t, i, last, "%q in order in the log:\n%s", want, data)
 		last = i
 	}
-}
-
-func TestLogFileBad(t *testing.T) {
-	needDemo(t)
-	t.Parallel()
-	bad := filepath.Join(t.TempDir(), "no-such-dir", "demo.log")
-	code, stdout, stderr := runDemo(t, "-log", bad)
-	assert.Equal(t, 2, code)
-	assert.Empty(t, stdout)
-	assert.Contains(t, stderr, `ctrlc-demo: invalid value "`+bad+`" for flag -log: open `)
-	assert.Contains(t, stderr, "Run 'ctrlc-demo -h' for the flags.")
-	assert.NotContains(t, stderr, "press Ctrl-C", "the demo must not start")
 }
