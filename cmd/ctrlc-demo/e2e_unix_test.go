@@ -100,7 +100,7 @@ func assertStory(t *testing.T, lines []string, event string, joined int) {
 		if strings.HasPrefix(l, "draining ") {
 			assert.True(t, received < i && i < dropped, "a draining line outside the drain: %q", l)
 			assert.Regexp(t, `^draining [0-9.]+m?s: \d+ commands received, \d+ done, \d+ running, \d+ queued`+
-				`( \(full: the receiver loop waits for a worker\))?; Ctrl-C \(or the event\) again hurries it, keeping the commands not done$`, l)
+				`( \(full: the receiver loop waits for a worker\))?; a second Ctrl-C \(or stop event\) hurries it, keeping the commands not done$`, l)
 		}
 	}
 }

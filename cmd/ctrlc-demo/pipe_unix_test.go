@@ -105,11 +105,7 @@ func waitPiped(t *testing.T, cmd *exec.Cmd, done <-chan struct{}, sig syscall.Si
 		t.Fatalf("the demo still runs %v after the signal; output:\n%s", waitLimit, output)
 	}
 	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	if ws.Signaled() && ws.Signal() == syscall.SIGPIPE {
-		// TODO: fail instead once the sigpipe branch is merged: a demo
-		// killed by SIGPIPE mid-drain is then a regression.
-		t.Skip("needs the sigpipe branch: the demo was killed by SIGPIPE")
-	}
+	require.False(t, ws.Signaled() && ws.Signal() == syscall.SIGPIPE, "the demo was killed by SIGPIPE mid-drain; output:\n%s", output)
 	require.True(t, ws.Signaled() && ws.Signal() == sig, "want the demo killed by %v; it ended with %v", sig, cmd.ProcessState)
 }
 

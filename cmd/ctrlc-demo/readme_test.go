@@ -101,7 +101,10 @@ func TestReadmeTranscript(t *testing.T) {
 			continue
 		}
 		// Numbers differ from run to run (the pid, counts, durations, ids).
-		pattern := regexp.MustCompile(`\d+(\\\.\d+)?`).ReplaceAllString(regexp.QuoteMeta(line), `\d+(\.\d+)?`)
+		pattern := regexp.QuoteMeta(line)
+		pattern = regexp.MustCompile(`\d+(\\\.\d+)?(ns|µs|ms|s)\b`).ReplaceAllString(pattern, `DURATION`)
+		pattern = regexp.MustCompile(`\d+(\\\.\d+)?`).ReplaceAllString(pattern, `\d+(\.\d+)?`)
+		pattern = strings.ReplaceAll(pattern, "DURATION", `[0-9.]+(ns|µs|ms|s)`)
 		pattern = strings.ReplaceAll(pattern, `/tmp/left\.jsonl`, `\S+left\.jsonl`)
 		loc := regexp.MustCompile("(?m)^" + pattern + "$").FindStringIndex(got[at:])
 		if !assert.NotNil(t, loc, "the demo prints no line like the README's %q after what came before; output:\n%s", line, got) {
