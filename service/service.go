@@ -86,7 +86,6 @@ type notice struct {
 	more     time.Duration // > 0: progress, the next report comes within more
 }
 
-
 // maxStatus bounds a status line in bytes: systemd ignores a whole
 // notification that does not fit its buffer of 4 KiB.
 const maxStatus = 1024
