@@ -248,6 +248,9 @@ func (p *Pool[T]) Close() error {
 // prefixes their errors. It returns ErrClosed once the shutdown began, and
 // an error for a nil fn.
 func (p *Pool[T]) BeforeStop(name string, fn func(ctx context.Context) error) error {
+	if !p.made() { // before &p.before, which a nil p cannot take
+		return errNotNew
+	}
 	return p.addHook(&p.before, "BeforeStop", name, fn)
 }
 
@@ -262,13 +265,13 @@ func (p *Pool[T]) BeforeStop(name string, fn func(ctx context.Context) error) er
 // HookTimeout and 20 ms to return before the next one starts. It returns
 // ErrClosed once the shutdown began, and an error for a nil fn.
 func (p *Pool[T]) OnStop(name string, fn func(ctx context.Context) error) error {
+	if !p.made() { // before &p.hooks, which a nil p cannot take
+		return errNotNew
+	}
 	return p.addHook(&p.hooks, "OnStop", name, fn)
 }
 
 func (p *Pool[T]) addHook(to *[]hook, method, name string, fn func(context.Context) error) error {
-	if !p.made() {
-		return errNotNew
-	}
 	if fn == nil {
 		return fmt.Errorf("pool: %s(%q): nil function", method, name)
 	}
