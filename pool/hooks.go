@@ -39,8 +39,9 @@ func (p *Pool[T]) runHook(b *budget, h hook) error {
 		cause = fmt.Errorf("%w: the shutdown's budget is spent", ErrTimeout)
 	}
 	// The deadline the hook reads is the earlier of the two; the budget's
-	// own end (which a hurry can bring forward) cancels it too.
-	ctx, cancel := context.WithDeadlineCause(b.ctx, time.Now().Add(given), cause)
+	// own end (which a hurry can bring forward) cancels it too. ownKey lets
+	// Run tell a call from inside the hook, which would wait for itself.
+	ctx, cancel := context.WithDeadlineCause(context.WithValue(b.ctx, ownKey{p}, true), time.Now().Add(given), cause)
 	defer cancel()
 	waitFor := ctx
 	if b.ctx.Err() != nil {
