@@ -64,10 +64,23 @@ func (p *Pool[T]) runHook(b *budget, h hook) error {
 	select {
 	case err = <-done:
 	case <-waitFor.Done():
+		// A hook that honours its context returns the moment it ends, but
+		// after this select woke: it gets killFloor (as with the budget
+		// spent, once in all) to say so before it is called left running.
+		grace := time.Duration(0) // waitFor was killFloor already
+		if waitFor == ctx {
+			grace = min(p.opts.HookTimeout, killFloor)
+		}
+		late := time.NewTimer(grace)
+		defer late.Stop()
 		select {
 		case err = <-done:
-		default: // the hook ignored its context; it is left running
-			return fmt.Errorf("did not return within %v, left running: %w", given.Round(time.Millisecond), context.Cause(ctx))
+		default:
+			select {
+			case err = <-done:
+			case <-late.C: // the hook ignored its context; it is left running
+				return fmt.Errorf("did not return within %v, left running: %w", given.Round(time.Millisecond), context.Cause(ctx))
+			}
 		}
 	}
 	if err != nil && ctx.Err() != nil && !errors.Is(err, ErrTimeout) {
