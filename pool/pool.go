@@ -60,6 +60,8 @@ type Pool[T any] struct {
 	shutdown    *shutdownCall[T]
 	started     chan struct{} // closed when the shutdown begins
 	esc         *escalate.State
+	budget      *budget   // the shutdown's, once stop made it
+	joinedEnd   time.Time // the earliest end a joining event's Deadline asked for before that
 }
 
 // entry is a queued item with its admission ticket, which orders the items

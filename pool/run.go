@@ -86,13 +86,46 @@ func (p *Pool[T]) Run(ctx context.Context) (*Report[T], error) {
 	case <-p.started:
 	}
 	call := p.begin(e)
-	select {
-	case <-call.done:
-	case <-hurried:
-		p.hurry(esc.Cause())
-		<-call.done
+	p.join(e) // an event that joined a shutdown begun another way: its Deadline counts too
+	done := ctx.Done()
+	if e.Kind != 0 {
+		done = nil // its event is in
 	}
-	return call.report, call.err
+	for {
+		select {
+		case <-call.done:
+			return call.report, call.err
+		case <-hurried:
+			p.hurry(esc.Cause())
+			<-call.done
+			return call.report, call.err
+		case <-done: // the stop event of ctx, after the shutdown began
+			done = nil
+			var late ctrlc.Event
+			if errors.As(context.Cause(ctx), &late) {
+				p.join(late)
+			}
+		}
+	}
+}
+
+// join brings the budget's end forward to e's Deadline, less
+// deadlineReserve, if e has one that comes sooner: the operating system or
+// the supervisor ends the process then, whoever began the shutdown.
+func (p *Pool[T]) join(e ctrlc.Event) {
+	if e.Deadline.IsZero() {
+		return
+	}
+	end := e.Deadline.Add(-deadlineReserve)
+	p.mu.Lock()
+	b := p.budget
+	if b == nil && (p.joinedEnd.IsZero() || end.Before(p.joinedEnd)) {
+		p.joinedEnd = end // for stop, which has not made the budget yet
+	}
+	p.mu.Unlock()
+	if b != nil {
+		b.cut(end)
+	}
 }
 
 // hurry hurries the shutdown: cause is the event that asked for it.
@@ -146,8 +179,12 @@ func (p *Pool[T]) stop(e ctrlc.Event) (*Report[T], error) {
 	}
 	p.mu.Lock()
 	before, after := p.before, p.hooks
-	p.mu.Unlock()
+	if !p.joinedEnd.IsZero() && p.joinedEnd.Before(end) {
+		end = p.joinedEnd
+	}
 	b := newBudget(begin, end, p.opts.HookTimeout, len(after), p.hurried, func() error { return p.hurryWhy })
+	p.budget = b // later joins cut it
+	p.mu.Unlock()
 	defer b.release()
 
 	r := &Report[T]{Event: e, Stages: []Stage{{Name: StageRun, Duration: begin.Sub(p.born)}}}
