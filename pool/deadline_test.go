@@ -115,3 +115,59 @@ func TestRunStopsAtADeadlineThatNeverSaysDone(t *testing.T) {
 	assert.ErrorContains(t, res.err, "the shutdown's budget of 500ms is spent")
 	assert.True(t, r.Balanced())
 }
+
+// A stop event that joins a shutdown begun another way (here a Run with a
+// context cancelled by hand) brings the budget forward to its Deadline too:
+// the operating system ends the process then, whoever began the shutdown.
+// The event comes either before the joining Run (its context is done) or
+// while it waits; every timeout is an hour but the event's 600 ms.
+func TestAJoiningEventsDeadlineEndsTheBudget(t *testing.T) {
+	for _, before := range []bool{true, false} {
+		name := "event-while-joined"
+		if before {
+			name = "event-before-join"
+		}
+		t.Run(name, func(t *testing.T) {
+			ctx, stop, err := ctrlc.NotifyContext(context.Background(), ctrlc.WithoutForceExit(),
+				ctrlc.WithGracePeriod(600*time.Millisecond))
+			require.NoError(t, err)
+			defer stop()
+			work, _ := untilCancelled()
+			p, err := New(work, Options{Workers: 1, ShutdownTimeout: time.Hour, DrainTimeout: time.Hour,
+				CancelGrace: time.Hour, HookTimeout: time.Hour})
+			require.NoError(t, err)
+			hook, got := needs(50 * time.Millisecond)
+			require.NoError(t, p.OnStop("close store", hook))
+			require.NoError(t, p.Submit(context.Background(), 1))
+			byHand, cancel := context.WithCancel(context.Background())
+			cancel()
+			first := goRun(p, byHand)
+			require.Eventually(t, func() bool { return p.phase.Load() == StageQueue }, 20*time.Second, time.Millisecond)
+			if before {
+				require.NoError(t, ctrlc.Trigger(ctrlc.Event{Kind: ctrlc.Terminate}))
+				<-ctx.Done()
+			}
+			second := goRun(p, ctx)
+			if !before {
+				require.Eventually(t, func() bool { p.mu.Lock(); defer p.mu.Unlock(); return p.esc != nil },
+					20*time.Second, time.Millisecond)
+				require.NoError(t, ctrlc.Trigger(ctrlc.Event{Kind: ctrlc.Terminate}))
+			}
+			a, b := waitRun(t, first), waitRun(t, second)
+			returned := time.Now()
+			assert.Same(t, a.r, b.r)
+			r := a.r
+			require.Equal(t, ctrlc.Terminate, r.Event.Kind, "the event that joined")
+			require.False(t, r.Event.Deadline.IsZero())
+			// A hang detector with slack, not a speed check: the next
+			// timeout is an hour.
+			assert.True(t, returned.Before(r.Event.Deadline.Add(2*time.Second)),
+				"Run returned %v after the event's deadline", returned.Sub(r.Event.Deadline))
+			assert.True(t, <-got, "the hook kept its reserve within the cut budget")
+			assert.ErrorIs(t, a.err, ErrTimeout)
+			assert.ErrorContains(t, a.err, "cut to the stop event's deadline")
+			assert.Equal(t, []int{1}, r.Interrupted)
+			assert.True(t, r.Balanced())
+		})
+	}
+}
