@@ -43,8 +43,11 @@ func TestFailingItemsKeepMemoryAndErrorTextBounded(t *testing.T) {
 	require.NoError(t, err)
 	for i := 0; i < items; i++ {
 		b := make([]byte, itemSize) // a fresh 1 KB each: kept only if the pool keeps it
-		b[0] = byte(i % 10)
+		b[0] = byte((i + 9) % 10)   // item 0 panics, and one in ten after it
 		require.NoError(t, p.Submit(context.Background(), b))
+		if i == 0 { // its error is the first kept, whatever the workers' order after it
+			require.Eventually(t, func() bool { return p.Stats().Panicked == 1 }, time.Minute, time.Millisecond)
+		}
 	}
 	require.Eventually(t, func() bool { s := p.Stats(); return s.Failed+s.Panicked == items },
 		time.Minute, time.Millisecond)
