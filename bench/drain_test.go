@@ -13,8 +13,8 @@ const (
 )
 
 // BenchmarkDrain is the time from the stop call to its return with 100,000
-// no-op items queued behind 8 busy workers: pool.Pool's Shutdown (policy
-// Finish) against each peer's stop-and-wait. One op is one whole drain; the
+// no-op items queued behind 8 busy workers: pool.Pool's Run with a context
+// already done (a stop, policy Finish) against each peer's stop-and-wait. One op is one whole drain; the
 // ns/item metric divides it by the items. The set-up (making the pool,
 // queueing the items) is outside the timer; the timer starts as the workers'
 // plug items are released.

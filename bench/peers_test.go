@@ -35,8 +35,9 @@ type peer struct {
 }
 
 // chanQueuePerWorker sizes the hand-written pool's buffer like pool.Pool's
-// default queue (pool.DefaultQueuePerWorker per worker).
-const chanQueuePerWorker = pool.DefaultQueuePerWorker
+// default queue (QueueSize 0: 4 per worker, a default the pool no longer
+// exports).
+const chanQueuePerWorker = 4
 
 var peers = []peer{
 	{name: "ctrlc", start: startCtrlc, backlog: backlogCtrlc},
@@ -61,8 +62,12 @@ func startCtrlc(workers int, work func()) (func(int), func()) {
 				panic(err)
 			}
 		}, func() {
-			if _, err := p.Shutdown(ctx); err != nil {
-				panic(err)
+			// The end of the input: Run returns once every item ran.
+			must(p.Close())
+			r, err := p.Run(ctx)
+			must(err)
+			if !r.Balanced() {
+				panic("ctrlc: report unbalanced")
 			}
 		}
 }
@@ -86,7 +91,11 @@ func backlogCtrlc(workers, n int) func() {
 	}
 	return func() {
 		close(gate)
-		r, err := p.Shutdown(context.Background())
+		// The stop: Run with a context already done drains the queue
+		// (policy Finish), as at a Ctrl-C.
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		r, err := p.Run(ctx)
 		must(err)
 		if r.Completed != workers+n {
 			panic("ctrlc: items lost")

@@ -33,49 +33,56 @@ func TestStatsCountsEveryOutcome(t *testing.T) {
 		require.NoError(t, p.Submit(context.Background(), i))
 	}
 	<-started // item 3 runs; 4 and 5 wait
-	s := p.Stats()
-	assert.Equal(t, Stats{Submitted: 6, Queued: 2, InFlight: 1, Completed: 1, Failed: 1, Panicked: 1}, s)
+	assert.Equal(t, Stats{Queued: 2, Running: 1, Completed: 1, Failed: 1, Panicked: 1}, p.Stats())
 	close(gate)
-	r, err := p.Shutdown(context.Background())
+	r, err := closeAndRun(t, p)
 	require.Error(t, err)
-	assert.Equal(t, Stats{Submitted: 6, Completed: 4, Failed: 1, Panicked: 1}, p.Stats())
-	assert.Equal(t, []int{1}, r.Failed)
-	assert.Equal(t, []int{2}, r.Panicked)
-	assert.Equal(t, 6, r.Submitted)
-}
-
-func TestStatsOfAPoolNotMadeByNew(t *testing.T) {
-	var p *Pool[int]
-	assert.Equal(t, Stats{}, p.Stats())
-	assert.ErrorIs(t, p.Submit(context.Background(), 1), ErrNotNew)
-	assert.ErrorIs(t, (&Pool[int]{}).TrySubmit(1), ErrNotNew)
-	_, err := (&Pool[int]{}).Shutdown(context.Background())
-	assert.ErrorIs(t, err, ErrNotNew)
-	assert.Nil(t, p.TakePending())
-}
-
-func TestTakePendingHandsBackQueuedAndRunning(t *testing.T) {
-	gate := make(chan struct{})
-	h, started := gated(gate)
-	p, err := New(h, Options{Workers: 2, QueueSize: 10})
-	require.NoError(t, err)
-	for i := 0; i < 7; i++ {
-		require.NoError(t, p.Submit(context.Background(), i))
-	}
-	a, b := <-started, <-started // two running, five queued
-	got := p.TakePending()
-	assert.Equal(t, []int{2, 3, 4, 5, 6}, got[:5], "queued items first, in queue order")
-	assert.ElementsMatch(t, []int{a, b}, got[5:], "then the running ones")
-	assert.ErrorIs(t, p.Submit(context.Background(), 99), ErrClosed, "no item is accepted after TakePending")
-	assert.Equal(t, got, p.TakePending(), "nothing moved meanwhile")
-
-	close(gate)
-	r, err := p.Shutdown(context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, []int{2, 3, 4, 5, 6}, r.Unprocessed)
-	assert.Equal(t, 2, r.Completed)
+	assert.Equal(t, Stats{Completed: 4, Failed: 1, Panicked: 1}, p.Stats())
+	assert.Equal(t, 1, r.Failed)
+	assert.Equal(t, 1, r.Panicked)
+	assert.Equal(t, 4, r.Completed)
+	assert.Equal(t, 6, r.Accepted)
+	require.Len(t, r.Errors, 2)
+	assert.Equal(t, []int{1, 2}, []int{r.Errors[0].Item, r.Errors[1].Item})
 	assert.True(t, r.Balanced())
-	assert.Equal(t, r.Unprocessed, p.TakePending(), "after the shutdown, the items never run are still pending")
+}
+
+// Misuse is an error, never a panic, and Run's report is never nil.
+func TestAPoolNotMadeByNew(t *testing.T) {
+	for name, p := range map[string]*Pool[int]{"nil": nil, "zero": {}} {
+		t.Run(name, func(t *testing.T) {
+			assert.Equal(t, Stats{}, p.Stats())
+			assert.ErrorIs(t, p.Submit(context.Background(), 1), errNotNew)
+			assert.ErrorIs(t, p.TrySubmit(1), errNotNew)
+			assert.ErrorIs(t, p.Close(), errNotNew)
+			assert.ErrorIs(t, p.BeforeStop("x", func(context.Context) error { return nil }), errNotNew)
+			assert.ErrorIs(t, p.OnStop("x", func(context.Context) error { return nil }), errNotNew)
+			r, err := p.Run(context.Background())
+			assert.ErrorIs(t, err, errNotNew)
+			require.NotNil(t, r)
+			assert.Equal(t, &Report[int]{}, r)
+			assert.True(t, r.Balanced())
+		})
+	}
+	var r *Report[int]
+	assert.Nil(t, r.Unprocessed())
+	assert.False(t, r.Balanced())
+}
+
+func TestNilContext(t *testing.T) {
+	p, err := New(nop, Options{Workers: 1, QueueSize: 1})
+	require.NoError(t, err)
+	//lint:ignore SA1012 a nil context is what this test is about
+	assert.ErrorContains(t, p.Submit(nil, 1), "pool: Submit: nil context") //nolint:staticcheck
+	//lint:ignore SA1012 a nil context is what this test is about
+	r, err := p.Run(nil) //nolint:staticcheck
+	require.NotNil(t, r)
+	assert.Equal(t, &Report[int]{}, r)
+	assert.ErrorContains(t, err, "pool: Run: nil context")
+	require.NoError(t, p.Submit(context.Background(), 2), "the pool was left as it was")
+	r, err = closeAndRun(t, p)
+	require.NoError(t, err)
+	assert.Equal(t, 1, r.Completed)
 }
 
 func TestBeforeStopRunsFirstWhileSubmitAccepts(t *testing.T) {
@@ -97,13 +104,31 @@ func TestBeforeStopRunsFirstWhileSubmitAccepts(t *testing.T) {
 		return io.ErrUnexpectedEOF
 	}))
 	require.NoError(t, p.OnStop("close db", func(context.Context) error { note("close db"); return nil }))
-	r, err := p.Shutdown(context.Background())
+	r, err := stopNow(p)
 	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
-	assert.ErrorContains(t, stageOf(r, StageAnnounce).Err, "announce: http: unexpected EOF")
+	assert.ErrorContains(t, stageOf(r, StageBeforeStop).Err, "before-stop: http: unexpected EOF")
 	assert.Equal(t, []string{"readiness off", "http", "item", "close db"}, order)
 	assert.Equal(t, 1, r.Completed)
 	assert.ErrorIs(t, p.BeforeStop("late", func(context.Context) error { return nil }), ErrClosed)
 	assert.ErrorContains(t, p.BeforeStop("nil", nil), `BeforeStop("nil"): nil function`)
+}
+
+// BeforeStop and OnStop are refused with ErrClosed from the moment the
+// shutdown began, also from inside it: a hook cannot add a hook.
+func TestHooksAfterTheShutdownBeganAreRefused(t *testing.T) {
+	p, err := New(nop, Options{Workers: 1})
+	require.NoError(t, err)
+	errs := make(chan error, 2)
+	require.NoError(t, p.BeforeStop("adds hooks", func(context.Context) error {
+		errs <- p.OnStop("late", func(context.Context) error { return nil })
+		errs <- p.BeforeStop("late", func(context.Context) error { return nil })
+		return nil
+	}))
+	_, err = stopNow(p)
+	require.NoError(t, err)
+	assert.ErrorIs(t, <-errs, ErrClosed)
+	assert.ErrorIs(t, <-errs, ErrClosed)
+	assert.ErrorContains(t, p.OnStop("after", func(context.Context) error { return nil }), `pool: OnStop("after"): pool: closed`)
 }
 
 type traceKey struct{}
@@ -116,7 +141,7 @@ func TestBaseContextReachesTheHandler(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, p.Submit(context.Background(), 1))
 	assert.Equal(t, "span-1", <-got)
-	_, err = p.Shutdown(context.Background())
+	_, err = closeAndRun(t, p)
 	require.NoError(t, err)
 }
 
@@ -124,33 +149,18 @@ func TestPanicErrorUnwrapsToAnErrorValue(t *testing.T) {
 	p, err := New(func(context.Context, int) error { panic(io.ErrClosedPipe) }, Options{Workers: 1})
 	require.NoError(t, err)
 	require.NoError(t, p.Submit(context.Background(), 1))
-	_, err = p.Shutdown(context.Background())
+	_, err = closeAndRun(t, p)
 	assert.ErrorIs(t, err, io.ErrClosedPipe)
 	assert.Nil(t, (&PanicError{Value: "text"}).Unwrap())
-}
-
-func TestNilContext(t *testing.T) {
-	p, err := New(nop, Options{Workers: 1, QueueSize: 1})
-	require.NoError(t, err)
-	//lint:ignore SA1012 a nil context is what this test is about
-	assert.ErrorIs(t, p.Submit(nil, 1), ErrNilContext) //nolint:staticcheck
-	//lint:ignore SA1012 a nil context is what this test is about
-	r, err := p.Shutdown(nil) //nolint:staticcheck
-	assert.Nil(t, r)
-	assert.ErrorIs(t, err, ErrNilContext)
-	require.NoError(t, p.Submit(context.Background(), 2), "the pool was left as it was")
-	r, err = p.Shutdown(context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, 1, r.Completed)
 }
 
 func TestShutdownBudgetBoundsEveryStage(t *testing.T) {
 	p, err := New(func(ctx context.Context, _ int) error { <-ctx.Done(); return ctx.Err() },
 		Options{Workers: 1, ShutdownTimeout: 60 * time.Millisecond, DrainTimeout: time.Hour,
-			KillTimeout: time.Hour, HookTimeout: time.Hour})
+			CancelGrace: time.Hour, HookTimeout: time.Hour})
 	require.NoError(t, err)
-	// An announce that takes the whole budget leaves the drain nothing to
-	// keep back for the hooks.
+	// A BeforeStop that would take the whole budget is cut when the budget
+	// less the OnStop hooks' reserve is spent: the hooks keep their time.
 	require.NoError(t, p.BeforeStop("spends the budget", func(ctx context.Context) error { <-ctx.Done(); return nil }))
 	// With the budget spent, hooks still start (last registered first),
 	// with their context done: cleanup that does not wait still happens.
@@ -171,48 +181,57 @@ func TestShutdownBudgetBoundsEveryStage(t *testing.T) {
 		return nil
 	}))
 	require.NoError(t, p.Submit(context.Background(), 1))
-	start := time.Now()
-	r, err := p.Shutdown(context.Background())
-	assert.Less(t, time.Since(start), 10*time.Second, "the budget, not the hour-long timeouts, ended it")
-	assert.ErrorIs(t, err, ErrShutdownTimeout)
-	assert.ErrorIs(t, err, ErrDrainTimeout)
+	var r *Report[int]
+	within(t, 20*time.Second, "a shutdown whose every timeout is an hour", func() { r, err = stopNow(p) })
+	assert.ErrorIs(t, err, ErrTimeout)
+	assert.ErrorContains(t, err, "the shutdown's budget of 60ms")
 	assert.Equal(t, []int{1}, r.Interrupted)
 	assert.True(t, <-closed, "the hook ran, with its context done")
 	mu.Lock()
 	assert.Equal(t, []string{"ignores its context", "close listeners"}, order)
 	mu.Unlock()
-	hooks := stageOf(r, StageHooks).Err
-	assert.ErrorContains(t, hooks, "hooks: ignores its context: pool: hook timed out after 0s")
+	hooks := stageOf(r, StageOnStop).Err
+	assert.ErrorContains(t, hooks, "on-stop: ignores its context: did not return within ")
+	assert.ErrorContains(t, hooks, ", left running: pool: timed out")
+	assert.NotContains(t, hooks.Error(), "within 0s", "the hooks kept a reserve")
 	assert.NotContains(t, hooks.Error(), "close listeners")
 	assert.True(t, r.Balanced())
 }
 
-// An event whose deadline is known (a Windows close event: the hold's grace)
-// ends the budget before it, whatever ShutdownTimeout says.
+// An event whose deadline is known (a Windows close event: the hold's
+// grace) ends the budget before it, whatever ShutdownTimeout says.
 func TestEventDeadlineBoundsTheShutdown(t *testing.T) {
 	p, err := New(func(ctx context.Context, _ int) error { <-ctx.Done(); return ctx.Err() },
-		Options{Workers: 1, ShutdownTimeout: time.Hour, DrainTimeout: time.Hour, KillTimeout: time.Hour})
+		Options{Workers: 1, ShutdownTimeout: time.Hour, DrainTimeout: time.Hour, CancelGrace: time.Hour})
 	require.NoError(t, err)
 	require.NoError(t, p.Submit(context.Background(), 1))
-	osDeadline := time.Now().Add(RunDeadlineReserve + 50*time.Millisecond)
-	r, err := p.shutdownWith(context.Background(), ctrlc.Event{Kind: ctrlc.Close}, osDeadline)
-	assert.ErrorIs(t, err, ErrShutdownTimeout)
+	e := ctrlc.Event{Kind: ctrlc.Close, Seq: 1, Deadline: time.Now().Add(deadlineReserve + 50*time.Millisecond)}
+	var r *Report[int]
+	within(t, 20*time.Second, "a shutdown whose every timeout is an hour", func() { r, err = p.Run(stoppedBy(e)) })
+	assert.ErrorIs(t, err, ErrTimeout)
 	assert.Equal(t, []int{1}, r.Interrupted)
+	assert.Equal(t, e, r.Event, "the context's cause is the stop event")
 	assert.True(t, r.Balanced())
 }
 
-// Run fits the shutdown before the event's deadline by itself.
+// Run fits the shutdown before the event's deadline by itself: a listener
+// told the grace period gives every event a Deadline.
 func TestRunUsesTheEventDeadline(t *testing.T) {
+	ctx, stop, err := ctrlc.NotifyContext(context.Background(), ctrlc.WithoutForceExit(),
+		ctrlc.WithGracePeriod(deadlineReserve+50*time.Millisecond))
+	require.NoError(t, err)
+	defer stop()
 	p, err := New(func(ctx context.Context, _ int) error { <-ctx.Done(); return ctx.Err() },
-		Options{Workers: 1, ShutdownTimeout: time.Hour, DrainTimeout: time.Hour, KillTimeout: time.Hour})
+		Options{Workers: 1, ShutdownTimeout: time.Hour, DrainTimeout: time.Hour, CancelGrace: time.Hour})
 	require.NoError(t, err)
 	require.NoError(t, p.Submit(context.Background(), 1))
-	events := make(chan ctrlc.Event, 1)
-	events <- ctrlc.Event{Kind: ctrlc.Close, Deadline: time.Now().Add(RunDeadlineReserve + 50*time.Millisecond)}
-	r, err := p.Run(events)
-	assert.ErrorIs(t, err, ErrShutdownTimeout)
+	require.NoError(t, ctrlc.Trigger(ctrlc.Event{Kind: ctrlc.Terminate}))
+	var r *Report[int]
+	within(t, 20*time.Second, "a shutdown whose every timeout is an hour", func() { r, err = p.Run(ctx) })
+	assert.ErrorIs(t, err, ErrTimeout)
 	assert.Equal(t, []int{1}, r.Interrupted)
-	assert.Equal(t, ctrlc.Close, r.Event.Kind)
+	assert.Equal(t, ctrlc.Terminate, r.Event.Kind)
+	assert.False(t, r.Event.Deadline.IsZero())
 	assert.True(t, r.Balanced())
 }
 
@@ -223,8 +242,8 @@ func TestInterruptedUnderTheStageOfTheDeadline(t *testing.T) {
 		policy Policy
 		stage  string
 	}{
-		{Finish, StageQueue},     // the deadline passes while the queue drains
-		{Abandon, StageInFlight}, // the queue is handed back at once
+		{Finish, StageQueue},  // the deadline passes while the queue drains
+		{Skip, StageInFlight}, // the queue is handed back at once
 	} {
 		started := make(chan struct{})
 		p, err := New(func(ctx context.Context, i int) error {
@@ -238,36 +257,13 @@ func TestInterruptedUnderTheStageOfTheDeadline(t *testing.T) {
 		require.NoError(t, p.Submit(context.Background(), 1))
 		require.NoError(t, p.Submit(context.Background(), 2))
 		<-started
-		r, err := p.Shutdown(context.Background())
-		assert.ErrorIs(t, err, ErrDrainTimeout)
+		r, err := stopNow(p)
+		assert.ErrorIs(t, err, ErrTimeout)
 		assert.Equal(t, []int{1}, r.Interrupted)
-		assert.Equal(t, []int{2}, r.Unprocessed)
+		assert.Equal(t, []int{2}, r.Queued)
 		require.Len(t, r.Errors, 1)
 		assert.Equal(t, tc.stage, r.Errors[0].Stage, "policy %v", tc.policy)
-		assert.ErrorContains(t, stageOf(r, tc.stage).Err, tc.stage+": 1 running items interrupted: pool: drain timeout")
+		assert.ErrorContains(t, stageOf(r, tc.stage).Err, tc.stage+": 1 running item interrupted: pool: timed out: drain timeout")
 		assert.True(t, r.Balanced())
 	}
-}
-
-// A second Shutdown waits for the first, or for its own context.
-func TestSecondShutdownHonoursItsOwnContext(t *testing.T) {
-	hold := make(chan struct{})
-	inHook := make(chan struct{})
-	p, err := New(nop, Options{Workers: 1})
-	require.NoError(t, err)
-	require.NoError(t, p.OnStop("slow", func(context.Context) error { close(inHook); <-hold; return nil }))
-	first := make(chan error, 1)
-	go func() { _, err := p.Shutdown(context.Background()); first <- err }()
-	<-inHook
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	r, err := p.Shutdown(ctx)
-	assert.Nil(t, r)
-	assert.ErrorIs(t, err, context.Canceled)
-	assert.ErrorContains(t, err, "waiting for the shutdown in progress")
-	close(hold)
-	require.NoError(t, <-first)
-	r, err = p.Shutdown(ctx) // done now: the result, whatever ctx says
-	require.NoError(t, err)
-	assert.True(t, r.Balanced())
 }

@@ -40,15 +40,17 @@ type budget struct {
 	hurriedAt   time.Time     // zero until hurried
 	drain       context.CancelCauseFunc
 	drainTimer  *time.Timer
+	drainEnd    time.Time // when drainTimer ends the drain
 	drainCause  error
 	onHurry     chan struct{} // closed at the hurry, for waitCancelled
 	hurryClosed bool
+	onCut       chan struct{} // closed and replaced at each cut, for waitCancelled
 }
 
 func newBudget(begin, end time.Time, hookDur time.Duration, hooks int, hurried <-chan struct{}, why func() error) *budget {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	b := &budget{begin: begin, hookDur: hookDur, hooks: hooks, why: why, ctx: ctx, cancel: cancel,
-		quit: make(chan struct{}), end: end, onHurry: make(chan struct{})}
+		quit: make(chan struct{}), end: end, onHurry: make(chan struct{}), onCut: make(chan struct{})}
 	spent := fmt.Errorf("%w: the shutdown's budget of %v is spent", ErrTimeout, end.Sub(begin).Round(time.Millisecond))
 	b.timer = time.AfterFunc(time.Until(end), func() { cancel(spent) })
 	b.before, b.cancelBefore = context.WithCancelCause(ctx)
@@ -126,8 +128,46 @@ func (b *budget) startDrain(d time.Duration) context.Context {
 		}
 	}
 	b.drainCause = cause
+	b.drainEnd = time.Now().Add(d)
 	b.drainTimer = time.AfterFunc(d, func() { cancel(cause) })
 	return ctx
+}
+
+// cut brings the budget's end forward to end: the Deadline (less
+// deadlineReserve) of a stop event that joined the shutdown after it began.
+// As at a hurry, the OnStop reserve is recomputed from what is left, and a
+// drain under way ends early enough to leave it.
+func (b *budget) cut(end time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	select {
+	case <-b.quit: // released: the shutdown is over
+		return
+	default:
+	}
+	if !end.Before(b.end) {
+		return
+	}
+	b.end = end
+	b.timer.Stop()
+	spent := fmt.Errorf("%w: the shutdown's budget, cut to the stop event's deadline, is spent", ErrTimeout)
+	b.timer = time.AfterFunc(time.Until(end), func() { b.cancel(spent) })
+	close(b.onCut)
+	b.onCut = make(chan struct{})
+	if b.drain == nil || b.drainTimer == nil { // not begun (startDrain reads b.end), or ended by a hurry
+		return
+	}
+	b.reserve = b.reserveFor(time.Until(end))
+	if drainEnd := end.Add(-b.reserve); drainEnd.Before(b.drainEnd) {
+		b.drainTimer.Stop()
+		b.drainEnd = drainEnd
+		cause, drain := spent, b.drain
+		if b.reserve > 0 {
+			cause = fmt.Errorf("%w: the shutdown's budget, cut to the stop event's deadline, less %v kept for the OnStop hooks, is spent",
+				ErrTimeout, b.reserve.Round(time.Millisecond))
+		}
+		b.drainTimer = time.AfterFunc(time.Until(drainEnd), func() { drain(cause) })
+	}
 }
 
 // hurry cuts the budget to hurryBudget from now, keeps the hooks' reserve
@@ -160,13 +200,13 @@ func (b *budget) hurry() {
 // waitCancelled waits for idle, once the items' context was cancelled: at
 // most grace, and no later than the budget less the hooks' reserve, but at
 // least killFloor (capped by grace), so that an item that honours its
-// context is reported Interrupted rather than Abandoned. A hurry meanwhile
-// shortens the wait.
+// context is reported Interrupted rather than Abandoned. A hurry or a cut
+// meanwhile shortens the wait.
 func (b *budget) waitCancelled(grace time.Duration, idle <-chan struct{}) {
 	for {
 		b.mu.Lock()
 		d := min(grace, max(time.Until(b.end.Add(-b.reserve)), min(grace, killFloor)))
-		hurried := b.onHurry
+		hurried, cut := b.onHurry, b.onCut
 		if b.hurryClosed {
 			hurried = nil
 		}
@@ -179,6 +219,8 @@ func (b *budget) waitCancelled(grace time.Duration, idle <-chan struct{}) {
 		case <-t.C:
 			return
 		case <-hurried:
+			t.Stop()
+		case <-cut:
 			t.Stop()
 		}
 	}

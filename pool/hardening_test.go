@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ctrlc-go/ctrlc"
 	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -28,7 +27,7 @@ import (
 // Before: the abandon flag was set after the intake stage, whose wait for a
 // submitter mid-send left the queue open, so a worker freed then ran queued
 // items.
-func TestAbandonRunsNoQueuedItemWhileIntakeCloses(t *testing.T) {
+func TestSkipRunsNoQueuedItemWhileIntakeCloses(t *testing.T) {
 	for it := 0; it < 20; it++ {
 		var p *Pool[int]
 		var ran atomic.Int64
@@ -44,7 +43,7 @@ func TestAbandonRunsNoQueuedItemWhileIntakeCloses(t *testing.T) {
 			}
 			ran.Add(1)
 			return nil
-		}, Options{Workers: 1, QueueSize: 50, Policy: Abandon})
+		}, Options{Workers: 1, QueueSize: 50, Policy: Skip})
 		require.NoError(t, err)
 		require.NoError(t, p.Submit(context.Background(), 0))
 		<-started
@@ -54,15 +53,15 @@ func TestAbandonRunsNoQueuedItemWhileIntakeCloses(t *testing.T) {
 		fed := make(chan error)
 		go func() { fed <- p.Submit(context.Background(), 51) }() // blocked: the queue is full
 		require.Eventually(t, func() bool { return p.state.Load()&stateInFlight == 1 }, 10*time.Second, time.Millisecond)
-		r, err := p.Shutdown(context.Background())
+		r, err := stopNow(p)
 		require.NoError(t, err)
 		want := 51 // the blocked submitter was admitted before the intake closed: it may get in
 		if err := <-fed; err != nil {
 			assert.ErrorIs(t, err, ErrClosed)
 			want = 50
 		}
-		require.Zero(t, ran.Load(), "iteration %d: queued items ran under policy Abandon", it)
-		require.Len(t, r.Unprocessed, want)
+		require.Zero(t, ran.Load(), "iteration %d: queued items ran under policy Skip", it)
+		require.Len(t, r.Queued, want)
 		require.True(t, r.Balanced())
 	}
 }
@@ -81,10 +80,12 @@ func TestGoexitInAHandlerIsRecordedAndTheWorkerReplaced(t *testing.T) {
 	for i := 1; i <= 5; i++ {
 		require.NoError(t, p.Submit(context.Background(), i))
 	}
-	r, err := p.Shutdown(context.Background())
+	r, err := closeAndRun(t, p)
 	assert.ErrorIs(t, err, ErrGoexit)
-	assert.NotErrorIs(t, err, ErrDrainTimeout, "the drain did not wait out its timeout")
-	assert.Equal(t, []int{2}, r.Panicked)
+	assert.NotErrorIs(t, err, ErrTimeout, "the drain did not wait out its timeout")
+	assert.Equal(t, 1, r.Panicked)
+	require.Len(t, r.Errors, 1)
+	assert.Equal(t, 2, r.Errors[0].Item)
 	assert.Equal(t, 4, r.Completed, "the items after it ran on the replacement worker")
 	assert.Empty(t, r.Abandoned)
 	var pe *PanicError
@@ -98,17 +99,17 @@ func TestGoexitInAHookIsAnError(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, p.OnStop("fails the test", func(context.Context) error { runtime.Goexit(); return nil }))
 	require.NoError(t, p.BeforeStop("panics", func(context.Context) error { panic("no") }))
-	_, err = p.Shutdown(context.Background())
+	_, err = stopNow(p)
 	assert.ErrorIs(t, err, ErrGoexit)
-	assert.ErrorContains(t, err, "hooks: fails the test: panic: pool: runtime.Goexit called")
-	assert.ErrorContains(t, err, "announce: panics: panic: no")
+	assert.ErrorContains(t, err, "on-stop: fails the test: panic: pool: runtime.Goexit called")
+	assert.ErrorContains(t, err, `before-stop: panics: panic: "no"`)
 }
 
 func init() { childScenarios["panicnil"] = childPanicNil }
 
 // childPanicNil runs under GODEBUG=panicnil=1, where recover returns nil for
 // panic(nil), as it does for runtime.Goexit.
-func childPanicNil() int {
+func childPanicNil([]string) int {
 	p, err := New(func(_ context.Context, i int) error {
 		if i == 2 {
 			panic(nil) //nolint:govet // what this child is about
@@ -122,10 +123,11 @@ func childPanicNil() int {
 	for i := 1; i <= 4; i++ {
 		_ = p.Submit(context.Background(), i)
 	}
-	r, err := p.Shutdown(context.Background())
+	_ = p.Close()
+	r, err := p.Run(context.Background())
 	var pe *PanicError
 	out, _ := json.Marshal(map[string]any{"panicked": r.Panicked, "completed": r.Completed,
-		"abandoned": r.Abandoned, "nilValue": errors.As(err, &pe) && pe.Value == nil, "balanced": r.Balanced()})
+		"abandoned": r.Abandoned, "item": r.Errors[0].Item, "nilValue": errors.As(err, &pe) && pe.Value == nil, "balanced": r.Balanced()})
 	fmt.Printf("report %s\n", out)
 	return 0
 }
@@ -141,7 +143,7 @@ func TestPanicNilUnderPanicNilIsRecorded(t *testing.T) {
 	c := ctrlctest.Start(t, cmd)
 	var got map[string]any
 	readReport(t, c, &got)
-	assert.Equal(t, map[string]any{"panicked": []any{2.0}, "completed": 3.0, "abandoned": nil,
+	assert.Equal(t, map[string]any{"panicked": 1.0, "completed": 3.0, "abandoned": nil, "item": 2.0,
 		"nilValue": true, "balanced": true}, got)
 }
 
@@ -176,12 +178,12 @@ func TestSpinningRejectedSubmittersDoNotHoldIntake(t *testing.T) {
 	}
 	defer func() { close(stop); wg.Wait() }()
 	done := make(chan error, 1)
-	go func() { _, err := p.Shutdown(context.Background()); done <- err }()
+	go func() { _, err := stopNow(p); done <- err }()
 	select {
 	case err := <-done: // while all 16 still spin
 		assert.NoError(t, err)
 	case <-time.After(20 * time.Second): // a hang detector, not a speed check
-		t.Fatal("Shutdown is held open by submitters spinning on a closed pool")
+		t.Fatal("Run is held open by submitters spinning on a closed pool")
 	}
 }
 
@@ -190,7 +192,7 @@ func TestSpinningRejectedSubmittersDoNotHoldIntake(t *testing.T) {
 func TestRejectedSubmitsDoNotCountInFlight(t *testing.T) {
 	p, err := New(nop, Options{Workers: 1})
 	require.NoError(t, err)
-	_, err = p.Shutdown(context.Background())
+	_, err = stopNow(p)
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	for i := 0; i < 4; i++ {
@@ -220,7 +222,7 @@ func TestRejectedSubmitsDoNotCountInFlight(t *testing.T) {
 }
 
 // Before: Submit(nil, x) on a full queue panicked inside the pool after
-// counting itself in flight, and every later Shutdown hung.
+// counting itself in flight, and every later shutdown hung.
 func TestNilContextOnAFullQueueLeavesThePoolWorking(t *testing.T) {
 	gate := make(chan struct{})
 	h, started := gated(gate)
@@ -228,12 +230,12 @@ func TestNilContextOnAFullQueueLeavesThePoolWorking(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, p.Submit(context.Background(), 0))
 	<-started
-	require.NoError(t, p.Submit(context.Background(), 1)) // the queue is full
-	assert.ErrorIs(t, p.Submit(nil, 2), ErrNilContext)    //nolint:staticcheck // the attack
-	_, err = p.Shutdown(nil)                              //nolint:staticcheck // the attack
-	assert.ErrorIs(t, err, ErrNilContext)
+	require.NoError(t, p.Submit(context.Background(), 1))    // the queue is full
+	assert.ErrorContains(t, p.Submit(nil, 2), "nil context") //nolint:staticcheck // the attack
+	_, err = p.Run(nil)                                      //nolint:staticcheck // the attack
+	assert.ErrorContains(t, err, "nil context")
 	close(gate)
-	r, err := p.Shutdown(context.Background())
+	r, err := closeAndRun(t, p)
 	require.NoError(t, err)
 	assert.Equal(t, 2, r.Completed)
 }
@@ -243,17 +245,17 @@ type panickingHandler struct{ slog.Handler }
 func (panickingHandler) Handle(context.Context, slog.Record) error { panic("logger broke") }
 
 // Before: a panic inside the shutdown (a Logger that panics) escaped
-// Shutdown and left the call unfinished, so every later Shutdown hung.
+// the shutdown and left the call unfinished, so every later call hung.
 func TestAPanickingLoggerDoesNotWedgeThePool(t *testing.T) {
 	logger := slog.New(panickingHandler{slog.NewTextHandler(os.Stderr, nil)})
 	p, err := New(func(context.Context, int) error { return errors.New("fails") },
 		Options{Workers: 1, Logger: logger})
 	require.NoError(t, err)
 	require.NoError(t, p.Submit(context.Background(), 1))
-	r, err := p.Shutdown(context.Background())
+	r, err := closeAndRun(t, p)
 	assert.ErrorContains(t, err, "item 1: fails")
-	assert.Equal(t, []int{1}, r.Failed)
-	r2, err2 := p.Shutdown(context.Background())
+	assert.Equal(t, 1, r.Failed)
+	r2, err2 := p.Run(context.Background())
 	assert.Same(t, r, r2)
 	assert.Equal(t, err, err2)
 }
@@ -273,7 +275,7 @@ func queueBehindPlugs(t *testing.T, p *Pool[int], plugged *sync.WaitGroup) {
 }
 
 // Before: the drain and the workers handed queued items back concurrently,
-// so Report.Unprocessed came out of queue order.
+// so the queued items handed back came out of queue order.
 func TestUnprocessedIsInQueueOrder(t *testing.T) {
 	for it := 0; it < 20; it++ {
 		var p *Pool[int]
@@ -287,13 +289,13 @@ func TestUnprocessedIsInQueueOrder(t *testing.T) {
 				}
 			}
 			return nil
-		}, Options{Workers: 8, QueueSize: 2000, Policy: Abandon})
+		}, Options{Workers: 8, QueueSize: 2000, Policy: Skip})
 		require.NoError(t, err)
 		queueBehindPlugs(t, p, &plugged)
-		r, err := p.Shutdown(context.Background())
+		r, err := stopNow(p)
 		require.NoError(t, err)
-		require.Len(t, r.Unprocessed, 2000)
-		require.True(t, slices.IsSorted(r.Unprocessed), "iteration %d: not in queue order", it)
+		require.Len(t, r.Queued, 2000)
+		require.True(t, slices.IsSorted(r.Queued), "iteration %d: not in queue order", it)
 	}
 }
 
@@ -312,10 +314,10 @@ func TestUnprocessedIsInQueueOrderAfterTheDrainDeadline(t *testing.T) {
 		}, Options{Workers: 8, QueueSize: 2000, DrainTimeout: 20 * time.Millisecond})
 		require.NoError(t, err)
 		queueBehindPlugs(t, p, &plugged)
-		r, err := p.Shutdown(context.Background())
-		require.ErrorIs(t, err, ErrDrainTimeout)
-		require.Len(t, r.Unprocessed, 2000)
-		require.True(t, slices.IsSorted(r.Unprocessed), "iteration %d: not in queue order", it)
+		r, err := stopNow(p)
+		require.ErrorIs(t, err, ErrTimeout)
+		require.Len(t, r.Queued, 2000)
+		require.True(t, slices.IsSorted(r.Queued), "iteration %d: not in queue order", it)
 	}
 }
 
@@ -338,10 +340,10 @@ func TestErrorsPastTheCapStayInTheirStage(t *testing.T) {
 	for i := 2; i <= 5; i++ {
 		require.NoError(t, p.Submit(context.Background(), i))
 	}
-	r, err := p.Shutdown(context.Background())
+	r, err := stopNow(p)
 	require.Error(t, err)
 	assert.Len(t, r.Errors, 1)
-	assert.Equal(t, []int{1, 2, 3, 4, 5}, r.Failed, "every failed item is kept")
+	assert.Equal(t, 5, r.Failed, "every failed item is counted")
 	assert.ErrorContains(t, stageOf(r, StageRun).Err, "run: item 1")
 	assert.NotContains(t, stageOf(r, StageRun).Err.Error(), "not kept")
 	assert.ErrorContains(t, stageOf(r, StageQueue).Err, "queue: 4 more item errors not kept (MaxItemErrors is 1)")
@@ -355,13 +357,13 @@ func TestIdlePoolWithAnEndedDrainReportsNoError(t *testing.T) {
 	for it := 0; it < 50; it++ {
 		p, err := New(nop, Options{Workers: 4})
 		require.NoError(t, err)
-		r, err := p.Shutdown(cancelled)
+		r, err := p.Run(cancelled)
 		require.NoError(t, err, "iteration %d", it)
 		require.True(t, r.Balanced())
 
 		p, err = New(nop, Options{Workers: 4, DrainTimeout: 1})
 		require.NoError(t, err)
-		_, err = p.Shutdown(context.Background())
+		_, err = stopNow(p)
 		require.NoError(t, err, "iteration %d", it)
 	}
 }
@@ -376,12 +378,13 @@ func TestStuckShutdownLeavesOnlyTheStuckItem(t *testing.T) {
 		close(started)
 		<-release // ignores its context
 		return nil
-	}, Options{Workers: 3, DrainTimeout: time.Millisecond, KillTimeout: time.Millisecond})
+	}, Options{Workers: 3, DrainTimeout: time.Millisecond, CancelGrace: time.Millisecond})
 	require.NoError(t, err)
 	require.NoError(t, p.Submit(context.Background(), 1))
 	<-started
-	r, err := p.Shutdown(context.Background())
-	assert.ErrorIs(t, err, ErrAbandoned)
+	r, err := stopNow(p)
+	assert.ErrorIs(t, err, ErrTimeout)
+	assert.ErrorContains(t, err, "in-flight: 1 item still running after")
 	assert.Equal(t, []int{1}, r.Abandoned)
 	// Only the worker running the stuck item is left.
 	assert.NoError(t, goleak.Find(before,
@@ -397,12 +400,12 @@ func TestHugeSizesAreErrorsNamingTheField(t *testing.T) {
 		opts Options
 		want string
 	}{
-		{Options{Workers: math.MaxInt}, "Options.Workers is 9223372036854775807: at most MaxWorkers"},
-		{Options{Workers: MaxWorkers + 1}, "Options.Workers is 65537"},
+		{Options{Workers: math.MaxInt}, "Options.Workers is 9223372036854775807: at most 65536"},
+		{Options{Workers: maxWorkers + 1}, "Options.Workers is 65537"},
 		{Options{QueueSize: 1 << 40}, "Options.QueueSize is 1099511627776"},
 		{Options{QueueSize: math.MaxInt}, "Options.QueueSize is 9223372036854775807"},
 		{Options{QueueSize: 1 << 60}, "Options.QueueSize is 1152921504606846976"}, // × 16 bytes wraps to 0
-		{Options{Workers: 8, QueueSize: MaxQueueBytes}, "over MaxQueueBytes"},
+		{Options{Workers: 8, QueueSize: maxQueueBytes}, "Options.QueueSize is 1073741824: slots of 16 bytes (int) would take over 1073741824 bytes"},
 		{Options{ShutdownTimeout: -1}, "Options.ShutdownTimeout is -1"},
 		{Options{MaxItemErrors: -1}, "Options.MaxItemErrors is -1"},
 	} {
@@ -411,45 +414,61 @@ func TestHugeSizesAreErrorsNamingTheField(t *testing.T) {
 		assert.ErrorContains(t, err, tc.want)
 	}
 	_, err := New(func(context.Context, [4096]byte) error { return nil }, Options{Workers: 1, QueueSize: 1 << 20})
-	assert.ErrorContains(t, err, "Options.QueueSize is 1048576: slots of 4100 bytes ([4096]uint8) would take over MaxQueueBytes")
+	assert.ErrorContains(t, err, "Options.QueueSize is 1048576: slots of 4100 bytes ([4096]uint8) would take over 1073741824 bytes")
 	_, err = New(func(context.Context, [60_000]byte) error { return nil }, Options{Workers: 1 << 15})
 	assert.ErrorContains(t, err, "Options.Workers is 32768: the workers' slots for [60000]uint8 would take")
 
-	p, err := New(nop, Options{Workers: MaxWorkers / 64})
+	p, err := New(nop, Options{Workers: maxWorkers / 64})
 	require.NoError(t, err, "a large but sane pool")
-	_, err = p.Shutdown(context.Background())
+	_, err = stopNow(p)
 	require.NoError(t, err)
 }
 
 // Before: Shutdown from inside an item waited for its own drain, and
 // reported itself abandoned; from inside a hook it waited out the hook's
-// timeout.
-func TestShutdownFromInsideAnItemOrAHook(t *testing.T) {
-	inner := make(chan error, 2)
+// timeout. Now Run with the context of one of the pool's own items or
+// hooks is an error at once, with an empty report, and begins nothing.
+func TestRunFromInsideAnItemOrAHook(t *testing.T) {
+	type result struct {
+		r   *Report[int]
+		err error
+	}
+	inner := make(chan result, 3)
 	var p *Pool[int]
 	p, err := New(func(ctx context.Context, _ int) error {
-		_, err := p.Shutdown(ctx)
-		inner <- err
+		r, err := p.Run(ctx)
+		inner <- result{r, err}
 		return nil
 	}, Options{Workers: 1, DrainTimeout: time.Hour, HookTimeout: time.Hour})
 	require.NoError(t, err)
-	require.NoError(t, p.OnStop("shuts down again", func(ctx context.Context) error {
-		_, err := p.Shutdown(ctx)
-		inner <- err
+	fromHook := func(ctx context.Context) error {
+		r, err := p.Run(ctx)
+		inner <- result{r, err}
 		return nil
-	}))
-	events := make(chan ctrlc.Event)
+	}
+	require.NoError(t, p.BeforeStop("runs again", fromHook))
+	require.NoError(t, p.OnStop("runs again", fromHook))
 	require.NoError(t, p.Submit(context.Background(), 1))
-	assert.ErrorIs(t, <-inner, ErrShutdownFromInside)
-	r, err := p.Run(events) // no event comes: the shutdown the item began ends Run
+	res := <-inner
+	assert.ErrorContains(t, res.err, "the context of one of the pool's own items or hooks")
+	assert.Equal(t, &Report[int]{}, res.r)
+	assert.NoError(t, p.Submit(context.Background(), 2), "the item's call began no shutdown")
+	res = <-inner
+	assert.Error(t, res.err)
+	var r *Report[int]
+	within(t, 20*time.Second, "a shutdown whose hooks call Run", func() { r, err = stopNow(p) })
 	require.NoError(t, err)
-	assert.ErrorIs(t, <-inner, ErrShutdownFromInside)
-	assert.Equal(t, 1, r.Completed)
+	for i := 0; i < 2; i++ {
+		res := <-inner
+		assert.ErrorContains(t, res.err, "the context of one of the pool's own items or hooks", "hook %d", i)
+		assert.NotNil(t, res.r)
+	}
+	assert.Equal(t, 2, r.Completed)
 	assert.Empty(t, r.Abandoned)
-	assert.ErrorIs(t, p.Submit(context.Background(), 2), ErrClosed)
+	assert.ErrorIs(t, p.Submit(context.Background(), 3), ErrClosed)
 }
 
-// Before: Report.Submitted was the sum of the outcomes, so Balanced held for
+// Before: Report.Submitted (now Accepted) was the sum of the outcomes, so Balanced held for
 // a report that lost an item or counted one twice: every Balanced check in
 // the tests could not fail.
 func TestAnItemLostOrCountedTwiceUnbalancesTheReport(t *testing.T) {
@@ -470,9 +489,9 @@ func TestAnItemLostOrCountedTwiceUnbalancesTheReport(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, p.Submit(context.Background(), 1))
 			tc.miscount(p)
-			r, err := p.Shutdown(context.Background())
+			r, err := stopNow(p)
 			assert.ErrorContains(t, err, tc.want)
-			assert.Equal(t, tc.submitted, r.Submitted)
+			assert.Equal(t, tc.submitted, r.Accepted)
 			assert.Equal(t, 1, r.Completed)
 			assert.False(t, r.Balanced())
 		})
@@ -493,12 +512,12 @@ func TestASubmitRejectedAsIntakeClosesIsNotLost(t *testing.T) {
 	require.NotZero(t, p.state.Add(admitOne)&closedBit)
 	done := make(chan struct{})
 	var r *Report[int]
-	go func() { defer close(done); r, err = p.Shutdown(context.Background()) }()
+	go func() { defer close(done); r, err = stopNow(p) }()
 	time.Sleep(50 * time.Millisecond) // lets the shutdown reach its count, if it does not wait
 	_ = p.reject(ErrClosed)
 	<-done
 	require.NoError(t, err)
-	assert.Equal(t, 1, r.Submitted)
+	assert.Equal(t, 1, r.Accepted)
 	assert.Equal(t, 1, r.Completed)
 	assert.True(t, r.Balanced())
 }
@@ -526,7 +545,7 @@ func (c brokenDone) Done() <-chan struct{} {
 
 // Before: Submit called ctx.Done on a full queue after counting itself in
 // flight; a context whose Done panicked (or called runtime.Goexit) left the
-// count held, and every later Shutdown waited for it forever. A context
+// count held, and every later shutdown waited for it forever. A context
 // ended with a nil Err made Submit return nil for an item it rejected.
 func TestABrokenContextOnAFullQueueLeavesThePoolWorking(t *testing.T) {
 	gate := make(chan struct{})
@@ -548,14 +567,14 @@ func TestABrokenContextOnAFullQueueLeavesThePoolWorking(t *testing.T) {
 	close(gate)
 	done := make(chan struct{})
 	var r *Report[int]
-	go func() { defer close(done); r, err = p.Shutdown(context.Background()) }()
+	go func() { defer close(done); r, err = stopNow(p) }()
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second): // a hang detector, not a speed check
-		t.Fatal("Shutdown waits for a Submit that is gone")
+		t.Fatal("Run waits for a Submit that is gone")
 	}
 	require.NoError(t, err)
-	assert.Equal(t, 2, r.Submitted)
+	assert.Equal(t, 2, r.Accepted)
 	assert.Equal(t, 2, r.Completed)
 	assert.True(t, r.Balanced())
 }
@@ -566,17 +585,21 @@ func (goexitHandler) Handle(context.Context, slog.Record) error { runtime.Goexit
 
 // Before: a Logger that called runtime.Goexit ended the first Shutdown's
 // goroutine mid-shutdown, and every later call returned a nil report with
-// a nil error.
-func TestALoggerCallingGoexitFailsTheShutdownWithAnError(t *testing.T) {
+// a nil error. The Logger now runs on a goroutine of its own: its Goexit
+// ends only that goroutine (and is reported on standard error), and the
+// shutdown, run on Run's caller's goroutine, goes on to its report.
+func TestALoggerCallingGoexitDoesNotEndTheShutdown(t *testing.T) {
 	logger := slog.New(goexitHandler{slog.NewTextHandler(os.Stderr, nil)})
 	p, err := New(nop, Options{Workers: 1, Logger: logger})
 	require.NoError(t, err)
-	exited := make(chan struct{})
-	go func() { defer close(exited); _, _ = p.Shutdown(context.Background()) }()
-	<-exited
-	r, err := p.Shutdown(context.Background())
-	assert.Nil(t, r)
-	assert.ErrorIs(t, err, ErrGoexit)
-	assert.ErrorContains(t, err, "pool: shutdown failed")
-	assert.Empty(t, p.TakePending(), "and the workers, left running, still stop")
+	require.NoError(t, p.Submit(context.Background(), 1))
+	var r *Report[int]
+	within(t, 20*time.Second, "Run whose Logger calls Goexit", func() { r, err = stopNow(p) })
+	require.NotNil(t, r)
+	assert.NoError(t, err)
+	assert.Equal(t, 1, r.Accepted)
+	assert.True(t, r.Balanced())
+	r2, err2 := p.Run(context.Background())
+	assert.Same(t, r, r2, "a later call gets the same report")
+	assert.Equal(t, err, err2)
 }

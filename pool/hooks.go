@@ -40,8 +40,9 @@ func (p *Pool[T]) runHook(parent context.Context, b *budget, h hook) error {
 		cause = fmt.Errorf("%w: the shutdown's budget is spent", ErrTimeout)
 	}
 	// The deadline the hook reads is the earlier of the two; the budget's
-	// own end (which a hurry can bring forward) cancels it too.
-	ctx, cancel := context.WithDeadlineCause(parent, time.Now().Add(given), cause)
+	// own end (which a hurry can bring forward) cancels it too. ownKey lets
+	// Run tell a call from inside the hook, which would wait for itself.
+	ctx, cancel := context.WithDeadlineCause(context.WithValue(parent, ownKey{p}, true), time.Now().Add(given), cause)
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
@@ -63,13 +64,16 @@ func (p *Pool[T]) runHook(parent context.Context, b *budget, h hook) error {
 		select {
 		case err = <-done:
 		case <-floor.C: // the hook ignored its context; it is left running
-			return fmt.Errorf("did not return within %v of its context's end, left running: %w",
-				min(p.opts.HookTimeout, killFloor), context.Cause(ctx))
+			return fmt.Errorf("did not return within %v, left running: %w", given.Round(time.Millisecond), context.Cause(ctx))
 		}
 	}
 	if err != nil && ctx.Err() != nil && !errors.Is(err, ErrTimeout) && !errors.Is(err, ErrHurried) {
 		// The hook failed because its context ended: say why it ended.
-		err = fmt.Errorf("after %v: %w: %w", given.Round(time.Millisecond), context.Cause(ctx), err)
+		why := error(ErrTimeout)
+		if cause := context.Cause(ctx); errors.Is(cause, ErrHurried) {
+			why = cause
+		}
+		err = fmt.Errorf("%w after %v: %w", why, given.Round(time.Millisecond), err)
 	}
 	return err
 }

@@ -61,6 +61,8 @@ type Pool[T any] struct {
 	shutdown    *shutdownCall[T]
 	started     chan struct{} // closed when the shutdown begins
 	esc         *escalate.State
+	budget      *budget   // the shutdown's, once stop made it
+	joinedEnd   time.Time // the earliest end a joining event's Deadline asked for before that
 }
 
 // entry is a queued item with its admission ticket, which orders the items
@@ -252,6 +254,9 @@ func (p *Pool[T]) Close() error {
 // prefixes their errors. It returns ErrClosed once the shutdown began, and
 // an error for a nil fn.
 func (p *Pool[T]) BeforeStop(name string, fn func(ctx context.Context) error) error {
+	if !p.made() { // before &p.before, which a nil p cannot take
+		return errNotNew
+	}
 	return p.addHook(&p.before, "BeforeStop", name, fn)
 }
 
@@ -266,13 +271,13 @@ func (p *Pool[T]) BeforeStop(name string, fn func(ctx context.Context) error) er
 // HookTimeout and 20 ms to return before the next one starts. It returns
 // ErrClosed once the shutdown began, and an error for a nil fn.
 func (p *Pool[T]) OnStop(name string, fn func(ctx context.Context) error) error {
+	if !p.made() { // before &p.hooks, which a nil p cannot take
+		return errNotNew
+	}
 	return p.addHook(&p.hooks, "OnStop", name, fn)
 }
 
 func (p *Pool[T]) addHook(to *[]hook, method, name string, fn func(context.Context) error) error {
-	if !p.made() {
-		return errNotNew
-	}
 	if fn == nil {
 		return fmt.Errorf("pool: %s(%q): nil function", method, name)
 	}

@@ -9,8 +9,8 @@ import (
 )
 
 // Per-item cost of Submit plus running a no-op handler, including the wait
-// for the last item: each b.N loop ends with Shutdown (policy Finish), which
-// returns once every submitted item ran. The pool is made before the timer
+// for the last item: each b.N loop ends with Close and Run, which returns
+// once every submitted item ran. The pool is made before the timer
 // starts, so allocs/op is what each item costs in steady state (target 0).
 // Side-by-side numbers against other pools live in the bench module.
 
@@ -93,9 +93,13 @@ func benchSubmit(b *testing.B, workers, submitters int) {
 	finish(b, p, b.N)
 }
 
-// finish shuts p down, which waits for every item, and checks the count.
+// finish ends the input and runs p until every item ran, and checks the
+// count.
 func finish(b *testing.B, p *Pool[int], n int) {
-	r, err := p.Shutdown(context.Background())
+	if err := p.Close(); err != nil {
+		b.Fatal(err)
+	}
+	r, err := p.Run(context.Background())
 	b.StopTimer()
 	if err != nil {
 		b.Fatal(err)
@@ -119,7 +123,7 @@ func BenchmarkStats(b *testing.B) {
 				_ = p.Stats()
 			}
 			b.StopTimer()
-			if _, err := p.Shutdown(context.Background()); err != nil {
+			if _, err := stopNow(p); err != nil {
 				b.Fatal(err)
 			}
 		})

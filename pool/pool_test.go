@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"runtime"
 	"strings"
 	"sync"
@@ -21,7 +20,7 @@ import (
 	"go.uber.org/goleak"
 )
 
-var childScenarios = map[string]func() int{}
+var childScenarios = map[string]func(args []string) int{}
 
 func TestMain(m *testing.M) {
 	ctrlctest.RunChild(childScenarios)
@@ -34,14 +33,50 @@ func TestMain(m *testing.M) {
 func readReport(t *testing.T, c *ctrlctest.Process, r any) string {
 	t.Helper()
 	line := c.WaitFor("report ")
-	code, err := c.Wait()
-	require.NoError(t, err, c.Output())
-	require.Equal(t, 0, code, "the child exited by itself; output:\n%s", c.Output())
+	st := c.Wait()
+	require.True(t, st.Success(), "the child exited 0 by itself, not %v; output:\n%s", st, c.Output())
 	require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(line, "report ")), r), line)
 	return line
 }
 
 func nop(context.Context, int) error { return nil }
+
+// stopNow is a stop by hand: Run with a context that is already done, as
+// after a Ctrl-C; the shutdown starts at once, with its drain deadline.
+func stopNow[T any](p *Pool[T]) (*Report[T], error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return p.Run(ctx)
+}
+
+// closeAndRun is a batch's end: Close, then Run with a context that never
+// ends, which returns once every item ran.
+func closeAndRun[T any](t testing.TB, p *Pool[T]) (*Report[T], error) {
+	t.Helper()
+	require.NoError(t, p.Close())
+	return p.Run(context.Background())
+}
+
+// stoppedBy returns a context cancelled with e as its cause, as
+// ctrlc.NotifyContext cancels its context: Run takes e for its stop event.
+func stoppedBy(e ctrlc.Event) context.Context {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(e)
+	return ctx
+}
+
+// within runs f on a goroutine and fails the test if it does not return
+// within d: a hang detector, not a speed check.
+func within(t *testing.T, d time.Duration, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { defer close(done); f() }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("%s did not return within %v", what, d)
+	}
+}
 
 // gated returns a handler that blocks until gate is closed, and a channel
 // that receives each item as it starts.
@@ -62,7 +97,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{Options{Workers: -1}, "Options.Workers is -1"},
 		{Options{QueueSize: -3}, "Options.QueueSize is -3"},
 		{Options{DrainTimeout: -time.Second}, "Options.DrainTimeout is -1000000000"},
-		{Options{KillTimeout: -1}, "Options.KillTimeout is -1"},
+		{Options{CancelGrace: -1}, "Options.CancelGrace is -1"},
 		{Options{HookTimeout: -2}, "Options.HookTimeout is -2"},
 		{Options{Policy: 7}, "Options.Policy is 7"},
 	} {
@@ -80,14 +115,17 @@ func TestDefaults(t *testing.T) {
 	p, err := New(nop, Options{})
 	require.NoError(t, err)
 	assert.Equal(t, runtime.GOMAXPROCS(0), p.opts.Workers)
-	assert.Equal(t, DefaultQueuePerWorker*p.opts.Workers, cap(p.queue))
-	assert.Equal(t, DefaultDrainTimeout, p.opts.DrainTimeout)
-	r, err := p.Shutdown(context.Background())
+	assert.Equal(t, defaultQueuePerWorker*p.opts.Workers, cap(p.queue))
+	assert.Equal(t, defaultDrainTimeout, p.opts.DrainTimeout)
+	assert.Equal(t, defaultCancelGrace, p.opts.CancelGrace)
+	assert.Equal(t, defaultHookTimeout, p.opts.HookTimeout)
+	assert.Equal(t, defaultMaxItemErrors, p.opts.MaxItemErrors)
+	assert.Equal(t, defaultShutdownTimeout, p.opts.ShutdownTimeout)
+	r, err := stopNow(p)
 	require.NoError(t, err)
-	assert.Equal(t, []string{StageRun, StageAnnounce, StageIntake, StageQueue, StageInFlight, StageHooks}, stageNames(r))
-	assert.Equal(t, DefaultShutdownTimeout, p.opts.ShutdownTimeout)
-	assert.Less(t, DefaultDrainTimeout+DefaultKillTimeout+DefaultHookTimeout, DefaultShutdownTimeout)
-	assert.Less(t, DefaultShutdownTimeout, 30*time.Second, "inside Kubernetes' default grace period")
+	assert.Equal(t, []string{StageRun, StageBeforeStop, StageQueue, StageInFlight, StageOnStop}, stageNames(r))
+	assert.Less(t, defaultDrainTimeout+defaultCancelGrace+defaultHookTimeout, defaultShutdownTimeout)
+	assert.Less(t, defaultShutdownTimeout, 30*time.Second, "inside Kubernetes' default grace period")
 }
 
 func stageNames[T any](r *Report[T]) []string {
@@ -122,56 +160,63 @@ func TestFinishRunsEveryQueuedItem(t *testing.T) {
 	<-started
 	<-started // both workers busy, 10 queued
 	go func() { time.Sleep(20 * time.Millisecond); close(gate) }()
-	r, err := p.Shutdown(context.Background())
+	r, err := stopNow(p)
 	require.NoError(t, err)
-	assert.Equal(t, 12, r.Submitted)
+	assert.Equal(t, 12, r.Accepted)
 	assert.Equal(t, 12, r.Completed)
-	assert.Empty(t, r.Unprocessed)
+	assert.Empty(t, r.Unprocessed())
 	assert.EqualValues(t, 12, ran.Load())
 	assert.True(t, r.Balanced())
 }
 
-func TestAbandonHandsBackQueueInOrder(t *testing.T) {
+func TestSkipHandsBackQueueInOrder(t *testing.T) {
 	gate := make(chan struct{})
 	h, started := gated(gate)
-	p, err := New(h, Options{Workers: 1, QueueSize: 10, Policy: Abandon})
+	p, err := New(h, Options{Workers: 1, QueueSize: 10, Policy: Skip})
 	require.NoError(t, err)
 	for i := 0; i < 6; i++ {
 		require.NoError(t, p.Submit(context.Background(), i))
 	}
 	assert.Equal(t, 0, <-started)
 	go func() { time.Sleep(20 * time.Millisecond); close(gate) }()
-	r, err := p.Shutdown(context.Background())
+	r, err := stopNow(p)
 	require.NoError(t, err)
-	assert.Equal(t, []int{1, 2, 3, 4, 5}, r.Unprocessed)
+	assert.Equal(t, []int{1, 2, 3, 4, 5}, r.Queued)
+	assert.Equal(t, r.Queued, r.Unprocessed())
 	assert.Equal(t, 1, r.Completed, "the item in flight finishes")
 	assert.True(t, r.Balanced())
 }
 
-func TestAbandonQueueStageEndsOnceHandedBack(t *testing.T) {
+// With policy Skip the queue stage hands the queue back and ends: it does
+// not wait for the running item, which only the in-flight stage waits for.
+// The item is released only once the in-flight stage began, so a queue
+// stage that waited for it would hang (up to its hour-long drain timeout).
+func TestSkipQueueStageEndsOnceHandedBack(t *testing.T) {
 	gate := make(chan struct{})
 	h, started := gated(gate)
-	p, err := New(h, Options{Workers: 1, Policy: Abandon})
+	p, err := New(h, Options{Workers: 1, Policy: Skip, DrainTimeout: time.Hour})
 	require.NoError(t, err)
 	require.NoError(t, p.Submit(context.Background(), 1))
 	require.NoError(t, p.Submit(context.Background(), 2))
 	<-started
-	const busy = 300 * time.Millisecond
-	time.AfterFunc(busy, func() { close(gate) })
-	r, err := p.Shutdown(context.Background())
+	reached := make(chan bool, 1)
+	go func() {
+		defer close(gate)
+		deadline := time.Now().Add(20 * time.Second) // a hang detector, not a speed check
+		for p.phase.Load() != StageInFlight {
+			if time.Now().After(deadline) {
+				reached <- false
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+		reached <- true
+	}()
+	r, err := stopNow(p)
 	require.NoError(t, err)
-	assert.Equal(t, []int{2}, r.Unprocessed)
-	assert.Less(t, stageOf(r, StageQueue).Duration, busy, "the queue stage does not wait for the running item")
-	assert.GreaterOrEqual(t, stageOf(r, StageQueue).Duration+stageOf(r, StageInFlight).Duration, busy/2, "the in-flight stage does")
-}
-
-func TestRunWithNilChannel(t *testing.T) {
-	p, err := New(nop, Options{})
-	require.NoError(t, err)
-	defer p.Shutdown(context.Background())
-	r, err := p.Run(nil)
-	assert.Nil(t, r)
-	assert.ErrorContains(t, err, "pool: Run: nil events channel")
+	assert.True(t, <-reached, "the queue stage waited for the running item")
+	assert.Equal(t, []int{2}, r.Queued)
+	assert.Equal(t, 1, r.Completed)
 }
 
 func TestHooksRunAfterWorkersLastFirst(t *testing.T) {
@@ -189,33 +234,37 @@ func TestHooksRunAfterWorkersLastFirst(t *testing.T) {
 	}
 	require.NoError(t, p.Submit(context.Background(), 1))
 	require.NoError(t, p.Submit(context.Background(), 2))
-	_, err = p.Shutdown(context.Background())
+	_, err = stopNow(p)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"item 1", "item 2", "hook third", "hook second", "hook first"}, order)
 }
 
 func TestDrainDeadlineCancelsItemContext(t *testing.T) {
 	started := make(chan struct{})
+	causes := make(chan error, 1)
 	p, err := New(func(ctx context.Context, _ int) error {
 		close(started)
 		<-ctx.Done()
+		causes <- context.Cause(ctx)
 		return ctx.Err()
-	}, Options{Workers: 1, DrainTimeout: 30 * time.Millisecond, KillTimeout: time.Second})
+	}, Options{Workers: 1, DrainTimeout: 30 * time.Millisecond, CancelGrace: time.Second})
 	require.NoError(t, err)
 	require.NoError(t, p.Submit(context.Background(), 7))
 	require.NoError(t, p.Submit(context.Background(), 8)) // queued behind the stuck one
 	<-started
-	r, err := p.Shutdown(context.Background())
+	r, err := stopNow(p)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled, "the handler's own error")
-	assert.ErrorIs(t, err, ErrDrainTimeout)
+	assert.ErrorIs(t, err, ErrTimeout)
+	assert.ErrorIs(t, <-causes, ErrTimeout, "the items' context is cancelled with a cause that wraps ErrTimeout")
 	var ie *ItemError[int]
 	require.ErrorAs(t, err, &ie)
 	assert.Equal(t, 7, ie.Item)
-	assert.Contains(t, err.Error(), "queue: 1 queued items handed back unrun")
-	assert.Equal(t, []int{8}, r.Unprocessed)
+	assert.Contains(t, err.Error(), "queue: 1 queued item handed back unrun: pool: timed out: drain timeout (30ms)")
+	assert.Equal(t, []int{8}, r.Queued)
 	assert.Equal(t, []int{7}, r.Interrupted)
-	assert.Empty(t, r.Failed)
+	assert.Equal(t, []int{8, 7}, r.Unprocessed())
+	assert.Zero(t, r.Failed)
 	assert.Empty(t, r.Abandoned)
 	assert.True(t, r.Balanced())
 }
@@ -227,35 +276,18 @@ func TestHandlerIgnoringContextIsAbandoned(t *testing.T) {
 		close(started)
 		<-release // ignores its context
 		return nil
-	}, Options{Workers: 1, DrainTimeout: 20 * time.Millisecond, KillTimeout: 20 * time.Millisecond})
+	}, Options{Workers: 1, DrainTimeout: 20 * time.Millisecond, CancelGrace: 20 * time.Millisecond})
 	require.NoError(t, err)
 	defer close(release)
 	require.NoError(t, p.Submit(context.Background(), 1))
 	<-started
-	r, err := p.Shutdown(context.Background())
-	assert.ErrorIs(t, err, ErrAbandoned)
-	assert.ErrorIs(t, err, ErrDrainTimeout)
-	assert.Contains(t, err.Error(), "in-flight: 1 items still running after")
+	r, err := stopNow(p)
+	assert.ErrorIs(t, err, ErrTimeout)
+	assert.Contains(t, err.Error(), "in-flight: 1 item still running after")
+	assert.Contains(t, err.Error(), "abandoned: pool: timed out: drain timeout")
 	assert.Equal(t, []int{1}, r.Abandoned)
+	assert.Equal(t, []int{1}, r.Unprocessed())
 	assert.True(t, r.Balanced())
-}
-
-func TestShutdownContextEndsDrain(t *testing.T) {
-	started := make(chan struct{})
-	p, err := New(func(ctx context.Context, _ int) error {
-		close(started)
-		<-ctx.Done()
-		return context.Cause(ctx)
-	}, Options{Workers: 1})
-	require.NoError(t, err)
-	require.NoError(t, p.Submit(context.Background(), 1))
-	<-started
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	r, err := p.Shutdown(ctx)
-	assert.ErrorIs(t, err, ErrDrainTimeout)
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Equal(t, []int{1}, r.Interrupted)
 }
 
 func TestPanicBecomesErrorAndWorkerLivesOn(t *testing.T) {
@@ -269,30 +301,36 @@ func TestPanicBecomesErrorAndWorkerLivesOn(t *testing.T) {
 	for i := 1; i <= 5; i++ {
 		require.NoError(t, p.Submit(context.Background(), i))
 	}
-	r, err := p.Shutdown(context.Background())
+	r, err := closeAndRun(t, p)
 	var pe *PanicError
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, "boom on three", pe.Value)
 	assert.Contains(t, string(pe.Stack), "pool_test.go")
-	assert.Equal(t, []int{3}, r.Panicked)
+	assert.Equal(t, `panic: "boom on three"`, pe.Error(), "the stack is not in the text")
+	assert.NotContains(t, err.Error(), "goroutine")
+	assert.Equal(t, 1, r.Panicked)
 	assert.Equal(t, 4, r.Completed)
+	require.Len(t, r.Errors, 1)
+	assert.Equal(t, 3, r.Errors[0].Item)
 }
 
 func TestClosedPoolRefusesWork(t *testing.T) {
 	p, err := New(nop, Options{Workers: 1})
 	require.NoError(t, err)
-	_, err = p.Shutdown(context.Background())
+	_, err = stopNow(p)
 	require.NoError(t, err)
 	assert.ErrorIs(t, p.Submit(context.Background(), 1), ErrClosed)
 	assert.ErrorIs(t, p.TrySubmit(1), ErrClosed)
 	assert.ErrorIs(t, p.OnStop("late", func(context.Context) error { return nil }), ErrClosed)
+	assert.ErrorIs(t, p.BeforeStop("late", func(context.Context) error { return nil }), ErrClosed)
 	assert.ErrorContains(t, p.OnStop("nil", nil), `OnStop("nil"): nil function`)
+	assert.NoError(t, p.Close(), "Close after the shutdown is a no-op")
 }
 
 func TestShutdownWakesBlockedSubmitters(t *testing.T) {
 	gate := make(chan struct{})
 	h, started := gated(gate)
-	p, err := New(h, Options{Workers: 1, QueueSize: 1, Policy: Abandon})
+	p, err := New(h, Options{Workers: 1, QueueSize: 1, Policy: Skip})
 	require.NoError(t, err)
 	require.NoError(t, p.Submit(context.Background(), 0))
 	<-started
@@ -311,13 +349,13 @@ func TestShutdownWakesBlockedSubmitters(t *testing.T) {
 		}
 		close(gate)
 	}()
-	r, err := p.Shutdown(context.Background())
+	r, err := stopNow(p)
 	require.NoError(t, err)
 	for i := 0; i < 3; i++ {
 		assert.ErrorIs(t, <-woken, ErrClosed)
 	}
-	assert.Equal(t, 2, r.Submitted)
-	assert.Equal(t, 2, r.Completed+len(r.Unprocessed), "items 0 and 1 ran or came back")
+	assert.Equal(t, 2, r.Accepted)
+	assert.Equal(t, 2, r.Completed+len(r.Unprocessed()), "items 0 and 1 ran or came back")
 	assert.True(t, r.Balanced())
 }
 
@@ -326,7 +364,7 @@ func TestSubmitHonoursContext(t *testing.T) {
 	h, started := gated(gate)
 	p, err := New(h, Options{Workers: 1, QueueSize: 1})
 	require.NoError(t, err)
-	defer func() { close(gate); _, _ = p.Shutdown(context.Background()) }()
+	defer func() { close(gate); _, _ = stopNow(p) }()
 	require.NoError(t, p.Submit(context.Background(), 0))
 	<-started
 	require.NoError(t, p.Submit(context.Background(), 1))
@@ -346,29 +384,41 @@ func TestTrySubmitOnFullQueue(t *testing.T) {
 	require.NoError(t, p.TrySubmit(2))
 	assert.ErrorIs(t, p.TrySubmit(3), ErrQueueFull)
 	close(gate)
-	r, err := p.Shutdown(context.Background())
+	r, err := closeAndRun(t, p)
 	require.NoError(t, err)
-	assert.Equal(t, 3, r.Submitted)
+	assert.Equal(t, 3, r.Accepted)
 	assert.Equal(t, 3, r.Completed)
 }
 
-func TestShutdownIsIdempotent(t *testing.T) {
+// Run may be called from several goroutines: every call returns the same
+// report and error, and the stages run once.
+func TestConcurrentRunsReturnTheSameReport(t *testing.T) {
 	p, err := New(nop, Options{})
 	require.NoError(t, err)
 	require.NoError(t, p.OnStop("fail", func(context.Context) error { return errors.New("once") }))
 	var wg sync.WaitGroup
-	reports := make([]*Report[int], 3)
-	errs := make([]error, 3)
+	reports := make([]*Report[int], 4)
+	errs := make([]error, 4)
+	stop, cancel := context.WithCancel(context.Background())
 	for i := range reports {
+		ctx := context.Background() // the others wait for the one that stops
+		if i == 0 {
+			ctx = stop
+		}
 		wg.Add(1)
-		go func() { defer wg.Done(); reports[i], errs[i] = p.Shutdown(context.Background()) }()
+		go func() { defer wg.Done(); reports[i], errs[i] = p.Run(ctx) }()
 	}
+	cancel()
 	wg.Wait()
-	for i := 1; i < 3; i++ {
+	for i := 1; i < len(reports); i++ {
 		assert.Same(t, reports[0], reports[i])
 		assert.Equal(t, errs[0], errs[i])
 	}
-	assert.Equal(t, 1, strings.Count(errs[0].Error(), "hooks: fail: once"), "the hook ran once")
+	require.Error(t, errs[0])
+	assert.Equal(t, 1, strings.Count(errs[0].Error(), "on-stop: fail: once"), "the hook ran once")
+	r, err := p.Run(context.Background()) // after the shutdown: its report, at once
+	assert.Same(t, reports[0], r)
+	assert.Equal(t, errs[0], err)
 }
 
 func TestErrorsNameTheirStage(t *testing.T) {
@@ -387,13 +437,17 @@ func TestErrorsNameTheirStage(t *testing.T) {
 	require.NoError(t, p.OnStop("slow", func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }))
 	p.opts.HookTimeout = 10 * time.Millisecond
 	require.NoError(t, p.Submit(context.Background(), 1))
-	require.Eventually(t, func() bool { return calls.Load() == 1 }, time.Second, time.Millisecond)
-	time.Sleep(5 * time.Millisecond) // item 1 has failed before shutdown
+	require.Eventually(t, func() bool { return p.Stats().Failed == 1 }, 10*time.Second, time.Millisecond)
 	require.NoError(t, p.Submit(context.Background(), 2))
 	require.NoError(t, p.Submit(context.Background(), 3))
-	require.Eventually(t, func() bool { return calls.Load() == 2 }, time.Second, time.Millisecond)
-	go func() { time.Sleep(20 * time.Millisecond); close(gate) }()
-	r, err := p.Shutdown(context.Background())
+	require.Eventually(t, func() bool { return calls.Load() == 2 }, 10*time.Second, time.Millisecond)
+	go func() {
+		for p.phase.Load() != StageQueue {
+			time.Sleep(time.Millisecond)
+		}
+		close(gate)
+	}()
+	r, err := stopNow(p)
 	require.Error(t, err)
 	var me *multierror.Error
 	require.ErrorAs(t, err, &me)
@@ -405,30 +459,25 @@ func TestErrorsNameTheirStage(t *testing.T) {
 		"run: item 1: cmd 1: boom",
 		"queue: item 2: cmd 2: boom",
 		"queue: item 3: cmd 3: boom",
-		"hooks: slow: pool: hook timed out after 10ms: context deadline exceeded",
-		"hooks: close db: connection reset",
+		"on-stop: slow: pool: timed out after 10ms: context deadline exceeded",
+		"on-stop: close db: connection reset",
 	}, msgs)
 	assert.ErrorIs(t, err, boom)
 	assert.ErrorIs(t, err, dbErr)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.ErrorIs(t, err, ErrHookTimeout)
-	assert.Equal(t, []int{1, 2, 3}, r.Failed)
-	var hookStage Stage
-	for _, s := range r.Stages {
-		if s.Name == StageHooks {
-			hookStage = s
-		}
-	}
-	assert.ErrorIs(t, hookStage.Err, dbErr)
+	assert.ErrorIs(t, err, ErrTimeout)
+	assert.Equal(t, 3, r.Failed)
+	assert.ErrorIs(t, stageOf(r, StageOnStop).Err, dbErr)
+	assert.NoError(t, stageOf(r, StageInFlight).Err)
 }
 
 func TestItemErrorsAreBounded(t *testing.T) {
 	p, err := New(func(context.Context, int) error { return errors.New("no") }, Options{Workers: 2})
 	require.NoError(t, err)
-	for i := 0; i < DefaultMaxItemErrors+50; i++ {
+	for i := 0; i < defaultMaxItemErrors+50; i++ {
 		require.NoError(t, p.Submit(context.Background(), i))
 	}
-	r, err := p.Shutdown(context.Background())
+	r, err := closeAndRun(t, p)
 	var me *multierror.Error
 	require.ErrorAs(t, err, &me)
 	notKept := 0
@@ -444,14 +493,15 @@ func TestItemErrorsAreBounded(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 50, notKept, "each stage counts the errors it did not keep")
-	assert.Len(t, r.Failed, DefaultMaxItemErrors+50, "every failed item is kept")
-	assert.Len(t, r.Errors, DefaultMaxItemErrors)
+	assert.Equal(t, defaultMaxItemErrors+50, r.Failed, "every failed item is counted")
+	assert.Len(t, r.Errors, defaultMaxItemErrors)
+	assert.True(t, r.Balanced())
 }
 
 func TestRunShutsDownOnFirstEvent(t *testing.T) {
-	l, err := ctrlc.Notify(ctrlc.WithoutForceExit())
+	ctx, stop, err := ctrlc.NotifyContext(context.Background(), ctrlc.WithoutForceExit())
 	require.NoError(t, err)
-	defer l.Stop()
+	defer stop()
 	p, err := New(nop, Options{Workers: 2})
 	require.NoError(t, err)
 	require.NoError(t, p.Submit(context.Background(), 1))
@@ -460,7 +510,7 @@ func TestRunShutsDownOnFirstEvent(t *testing.T) {
 		err error
 	}
 	done := make(chan result)
-	go func() { r, err := p.Run(l.C()); done <- result{r, err} }()
+	go func() { r, err := p.Run(ctx); done <- result{r, err} }()
 	require.NoError(t, ctrlc.Trigger(ctrlc.Event{Kind: ctrlc.Terminate}))
 	res := <-done
 	require.NoError(t, res.err)
@@ -469,167 +519,37 @@ func TestRunShutsDownOnFirstEvent(t *testing.T) {
 	assert.Equal(t, 1, res.r.Completed)
 }
 
-// TestAccountingUnderRandomShutdown is the property test: whatever the
-// moment of shutdown, the policy and the mix of outcomes, every accepted item
-// is reported exactly once: completed (the handler returned nil), or by value
-// in Failed, Panicked, Unprocessed, Interrupted or Abandoned.
-func TestAccountingUnderRandomShutdown(t *testing.T) {
-	iterations := 150
-	if testing.Short() {
-		iterations = 30
-	}
-	for it := 0; it < iterations; it++ {
-		policy := Policy(it % 2)
-		stuck := it%3 == 0 // some items ignore their context until released
-		take := it%4 == 1  // a last word calls TakePending as the shutdown runs
-		t.Run(fmt.Sprintf("%d-%v-stuck=%v-take=%v", it, policy, stuck, take), func(t *testing.T) {
-			checkAccounting(t, policy, stuck, take, rand.New(rand.NewPCG(uint64(it), 42)))
-		})
-	}
-}
-
-func checkAccounting(t *testing.T, policy Policy, stuck, take bool, rng *rand.Rand) {
-	var mu sync.Mutex
-	completed := map[int]bool{} // ids whose handler returned nil
-	release := make(chan struct{})
-	defer func() {
-		select {
-		case <-release:
-		default:
-			close(release)
-		}
-	}()
-	p, err := New(func(ctx context.Context, id int) error {
-		switch {
-		case stuck && id%97 == 0:
-			<-release // ignores its context
-		case id%7 == 3:
-			select { // honours its context
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(time.Duration(id%5) * time.Millisecond):
-			}
-		}
-		switch id % 11 {
-		case 5:
-			return errors.New("failed")
-		case 7:
-			panic("panicked")
-		case 9:
-			runtime.Goexit()
-		}
-		mu.Lock()
-		completed[id] = true
-		mu.Unlock()
-		return nil
-	}, Options{Workers: 1 + rng.IntN(8), QueueSize: 1 + rng.IntN(32), Policy: policy,
-		DrainTimeout: time.Duration(1+rng.IntN(5)) * time.Millisecond, KillTimeout: 5 * time.Millisecond})
+// The input's end: Close, then Run returns once every item ran, with no
+// stop event and no error; Submit is refused from Close on, and blocked
+// submitters wake.
+func TestCloseRunsEveryItemThenRunReturns(t *testing.T) {
+	gate := make(chan struct{})
+	h, started := gated(gate)
+	p, err := New(h, Options{Workers: 1, QueueSize: 2, DrainTimeout: time.Millisecond})
 	require.NoError(t, err)
-
-	const submitters = 6
-	accepted := make([][]int, submitters)
-	var wg sync.WaitGroup
-	for s := 0; s < submitters; s++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := 0; ; n++ {
-				id := s*1_000_000 + n
-				var err error
-				if n%2 == 0 {
-					err = p.Submit(context.Background(), id)
-				} else if err = p.TrySubmit(id); errors.Is(err, ErrQueueFull) {
-					continue
-				}
-				if errors.Is(err, ErrClosed) {
-					return
-				}
-				if !assert.NoError(t, err) {
-					return
-				}
-				accepted[s] = append(accepted[s], id)
-			}
-		}()
+	for i := 0; i < 3; i++ {
+		require.NoError(t, p.Submit(context.Background(), i))
 	}
-	stopStats, statsDone := make(chan struct{}), make(chan struct{})
-	go func() { // Stats from another goroutine all along: -race checks it
-		defer close(statsDone)
-		for {
-			s := p.Stats()
-			if s.Submitted < 0 || s.InFlight > 8 {
-				t.Errorf("impossible stats: %+v", s)
-			}
-			select {
-			case <-stopStats:
-				return
-			default:
-				runtime.Gosched()
-			}
-		}
-	}()
-	time.Sleep(time.Duration(rng.IntN(3000)) * time.Microsecond)
-	taken := make(chan []int, 1)
-	if take {
-		delay := time.Duration(rng.IntN(3000)) * time.Microsecond
-		go func() { time.Sleep(delay); taken <- p.TakePending() }()
-	} else {
-		taken <- nil
-	}
-	r, err := p.Shutdown(context.Background())
-	wg.Wait()
-	close(stopStats)
-	<-statsDone
-	require.NotNil(t, r)
-	pending := <-taken
-	acceptedSet := map[int]bool{}
-	for _, ids := range accepted {
-		for _, id := range ids {
-			acceptedSet[id] = true
-		}
-	}
-	pendingSet := map[int]bool{}
-	for _, id := range pending {
-		require.True(t, acceptedSet[id], "TakePending returned %d, never accepted", id)
-		require.False(t, pendingSet[id], "TakePending returned %d twice", id)
-		pendingSet[id] = true
-	}
-
-	seen := map[int]string{}
-	for outcome, ids := range map[string][]int{"failed": r.Failed, "panicked": r.Panicked,
-		"unprocessed": r.Unprocessed, "interrupted": r.Interrupted, "abandoned": r.Abandoned} {
-		for _, id := range ids {
-			prev, dup := seen[id]
-			require.False(t, dup, "item %d is both %s and %s", id, prev, outcome)
-			seen[id] = outcome
-		}
-	}
-	mu.Lock()
-	done := 0
-	for id := range completed {
-		if outcome, dup := seen[id]; dup {
-			// An abandoned item may return later; no other outcome may
-			// also be a completion.
-			require.Equal(t, "abandoned", outcome, "item %d completed and is %s", id, outcome)
-			continue
-		}
-		seen[id] = "completed"
-		done++
-	}
-	mu.Unlock()
-	total := 0
-	for _, ids := range accepted {
-		for _, id := range ids {
-			_, ok := seen[id]
-			require.True(t, ok, "accepted item %d is lost", id)
-			delete(seen, id)
-			total++
-		}
-	}
-	require.Empty(t, seen, "items reported that were never accepted")
-	assert.Equal(t, total, r.Submitted)
-	assert.Equal(t, done, r.Completed)
+	<-started
+	blocked := make(chan error, 1)
+	go func() { blocked <- p.Submit(context.Background(), 99) }() // the queue is full
+	time.Sleep(10 * time.Millisecond)
+	require.NoError(t, p.Close())
+	assert.ErrorIs(t, <-blocked, ErrClosed, "Close wakes a blocked submitter")
+	require.NoError(t, p.Close(), "Close is idempotent")
+	assert.ErrorIs(t, p.Submit(context.Background(), 4), ErrClosed)
+	assert.ErrorIs(t, p.TrySubmit(5), ErrClosed)
+	// Hooks may still be added: the shutdown has not begun.
+	var hooked atomic.Bool
+	require.NoError(t, p.OnStop("after close", func(context.Context) error { hooked.Store(true); return nil }))
+	// The queued items run with no deadline: the 1 ms DrainTimeout is the
+	// shutdown's, which starts only once every item ran.
+	time.AfterFunc(50*time.Millisecond, func() { close(gate) })
+	r, err := p.Run(context.Background())
+	require.NoError(t, err)
+	assert.Zero(t, r.Event)
+	assert.Equal(t, 3, r.Completed)
+	assert.Empty(t, r.Unprocessed())
+	assert.True(t, hooked.Load())
 	assert.True(t, r.Balanced())
-	if policy == Finish && !errors.Is(err, ErrDrainTimeout) {
-		assert.Empty(t, r.Unprocessed, "policy Finish hands back only after the drain deadline")
-	}
 }

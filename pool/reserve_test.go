@@ -47,32 +47,31 @@ func TestDrainKeepsTimeForOnStop(t *testing.T) {
 	hook, got := needs(200 * time.Millisecond)
 	require.NoError(t, p.OnStop("close store", hook))
 	require.NoError(t, p.Submit(context.Background(), 1))
-	r, err := p.Shutdown(context.Background())
+	r, err := stopNow(p)
 	assert.True(t, <-got, "the hook got its 200 ms under a live context")
-	assert.NoError(t, stageOf(r, StageHooks).Err)
-	assert.ErrorIs(t, err, ErrDrainTimeout)
-	assert.ErrorIs(t, err, ErrShutdownTimeout, "the drain's share of the budget ended it")
-	assert.ErrorContains(t, err, "kept for the OnStop hooks")
+	assert.NoError(t, stageOf(r, StageOnStop).Err)
+	assert.ErrorIs(t, err, ErrTimeout, "the drain's share of the budget ended it")
+	assert.ErrorContains(t, err, "the shutdown's budget of 1s, less 400ms kept for the OnStop hooks, is spent")
 	assert.Equal(t, []int{1}, r.Interrupted)
 	assert.True(t, r.Balanced())
 }
 
 // The wait for cancelled items keeps the reserve too: an item that ignores
 // its context is abandoned before the hooks' time, not at the budget's end.
-func TestKillWaitKeepsTimeForOnStop(t *testing.T) {
+func TestCancelGraceKeepsTimeForOnStop(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	p, err := New(func(context.Context, int) error { <-release; return nil },
 		Options{Workers: 1, ShutdownTimeout: time.Second, DrainTimeout: 50 * time.Millisecond,
-			KillTimeout: time.Hour, HookTimeout: 400 * time.Millisecond})
+			CancelGrace: time.Hour, HookTimeout: 400 * time.Millisecond})
 	require.NoError(t, err)
 	hook, got := needs(200 * time.Millisecond)
 	require.NoError(t, p.OnStop("close store", hook))
 	require.NoError(t, p.Submit(context.Background(), 1))
-	r, err := p.Shutdown(context.Background())
+	r, err := stopNow(p)
 	assert.True(t, <-got, "the hook got its 200 ms under a live context")
-	assert.NoError(t, stageOf(r, StageHooks).Err)
-	assert.ErrorIs(t, err, ErrAbandoned)
+	assert.NoError(t, stageOf(r, StageOnStop).Err)
+	assert.ErrorContains(t, err, "in-flight: 1 item still running after")
 	assert.Equal(t, []int{1}, r.Abandoned)
 	assert.True(t, r.Balanced())
 }
@@ -89,10 +88,10 @@ func TestHookReserveIsAtMostHalfTheBudget(t *testing.T) {
 	require.NoError(t, p.OnStop("flush", first))
 	require.NoError(t, p.Submit(context.Background(), 1))
 	begin := time.Now()
-	r, err := p.Shutdown(context.Background())
+	r, err := stopNow(p)
 	assert.True(t, <-gotFirst, "flush ran under a live context")
 	assert.True(t, <-gotSecond, "close store ran under a live context")
-	assert.NoError(t, stageOf(r, StageHooks).Err)
+	assert.NoError(t, stageOf(r, StageOnStop).Err)
 	assert.ErrorContains(t, err, "kept for the OnStop hooks")
 	assert.Equal(t, []int{1}, r.Interrupted)
 	// Not a speed check: a lower bound. The item was cancelled at half the
@@ -111,8 +110,9 @@ func TestNoOnStopNoReserve(t *testing.T) {
 	require.NoError(t, p.BeforeStop("readiness off", func(context.Context) error { return nil }))
 	require.NoError(t, p.Submit(context.Background(), 1))
 	begin := time.Now()
-	r, err := p.Shutdown(context.Background())
-	assert.ErrorIs(t, err, ErrShutdownTimeout)
+	r, err := stopNow(p)
+	assert.ErrorIs(t, err, ErrTimeout)
+	assert.ErrorContains(t, err, "the shutdown's budget of 400ms is spent")
 	assert.NotContains(t, err.Error(), "kept for the OnStop hooks")
 	assert.Equal(t, []int{1}, r.Interrupted)
 	// A lower bound again: cancelled at the budget's end, not halfway.
@@ -129,12 +129,12 @@ func TestEventDeadlineKeepsTimeForOnStop(t *testing.T) {
 	hook, got := needs(200 * time.Millisecond)
 	require.NoError(t, p.OnStop("close store", hook))
 	require.NoError(t, p.Submit(context.Background(), 1))
-	events := make(chan ctrlc.Event, 1)
-	events <- ctrlc.Event{Kind: ctrlc.Close, Deadline: time.Now().Add(RunDeadlineReserve + time.Second)}
-	r, err := p.Run(events)
+	e := ctrlc.Event{Kind: ctrlc.Close, Seq: 1, Deadline: time.Now().Add(deadlineReserve + time.Second)}
+	var r *Report[int]
+	within(t, 20*time.Second, "a shutdown whose every timeout but the event's is an hour", func() { r, err = p.Run(stoppedBy(e)) })
 	assert.True(t, <-got, "the hook got its 200 ms under a live context")
-	assert.NoError(t, stageOf(r, StageHooks).Err)
-	assert.ErrorIs(t, err, ErrShutdownTimeout)
+	assert.NoError(t, stageOf(r, StageOnStop).Err)
+	assert.ErrorIs(t, err, ErrTimeout)
 	assert.Equal(t, []int{1}, r.Interrupted)
 	assert.True(t, r.Balanced())
 }

@@ -86,20 +86,60 @@ func (p *Pool[T]) Run(ctx context.Context) (*Report[T], error) {
 	case <-p.started:
 	}
 	call, first := p.begin()
-	if hurried != nil {
-		go func() {
-			select {
-			case <-hurried:
-				p.hurry(esc.Cause())
-			case <-call.done:
-			}
-		}()
+	p.join(e) // an event that joined a shutdown begun another way: its Deadline counts too
+	if hurried != nil || e.Kind == 0 {
+		go p.watch(ctx, e, esc, hurried, call)
 	}
 	if first {
 		p.runShutdown(call, e) // on this goroutine: no hand-off between the stop and the drain
 	}
 	<-call.done
 	return call.report, call.err
+}
+
+// watch waits, while the shutdown runs, for the hurry of ctx's escalation
+// and, when the shutdown began another way, for ctx's own stop event, whose
+// Deadline then counts too. It runs beside the shutdown, which the first
+// caller of Run runs on its own goroutine.
+func (p *Pool[T]) watch(ctx context.Context, e ctrlc.Event, esc *escalate.State, hurried <-chan struct{}, call *shutdownCall[T]) {
+	done := ctx.Done()
+	if e.Kind != 0 {
+		done = nil // its event is in
+	}
+	for {
+		select {
+		case <-call.done:
+			return
+		case <-hurried:
+			p.hurry(esc.Cause())
+			return
+		case <-done: // the stop event of ctx, after the shutdown began
+			done = nil
+			var late ctrlc.Event
+			if errors.As(context.Cause(ctx), &late) {
+				p.join(late)
+			}
+		}
+	}
+}
+
+// join brings the budget's end forward to e's Deadline, less
+// deadlineReserve, if e has one that comes sooner: the operating system or
+// the supervisor ends the process then, whoever began the shutdown.
+func (p *Pool[T]) join(e ctrlc.Event) {
+	if e.Deadline.IsZero() {
+		return
+	}
+	end := e.Deadline.Add(-deadlineReserve)
+	p.mu.Lock()
+	b := p.budget
+	if b == nil && (p.joinedEnd.IsZero() || end.Before(p.joinedEnd)) {
+		p.joinedEnd = end // for stop, which has not made the budget yet
+	}
+	p.mu.Unlock()
+	if b != nil {
+		b.cut(end)
+	}
 }
 
 // hurry hurries the shutdown: cause is the event that asked for it.
@@ -153,8 +193,12 @@ func (p *Pool[T]) stop(e ctrlc.Event) (*Report[T], error) {
 	}
 	p.mu.Lock()
 	before, after := p.before, p.hooks
-	p.mu.Unlock()
+	if !p.joinedEnd.IsZero() && p.joinedEnd.Before(end) {
+		end = p.joinedEnd
+	}
 	b := newBudget(begin, end, p.opts.HookTimeout, len(after), p.hurried, func() error { return p.hurryWhy })
+	p.budget = b // later joins cut it
+	p.mu.Unlock()
 	defer b.release()
 
 	r := &Report[T]{Event: e, Stages: []Stage{{Name: StageRun, Duration: begin.Sub(p.born)}}}
