@@ -68,15 +68,15 @@ func TestParseKindFoldsASCIICaseOnly(t *testing.T) {
 }
 
 func TestDefaultKinds(t *testing.T) {
-	assert.Subset(t, defaultKinds, []Kind{Interrupt, Terminate})
+	assert.Subset(t, defaultKinds, []Kind{Interrupt, Terminate, Hangup}, "one list of kinds serves every platform: Hangup everywhere, by Trigger where there is no SIGHUP")
 	assert.NotContains(t, defaultKinds, Quit, "SIGQUIT only on request")
 	switch runtime.GOOS {
 	case "windows":
-		assert.Equal(t, []Kind{Interrupt, Terminate, Break, Close, Logoff, Shutdown}, defaultKinds)
+		assert.Equal(t, []Kind{Interrupt, Terminate, Hangup, Break, Close, Logoff, Shutdown}, defaultKinds)
 	case "js":
 		assert.Equal(t, []Kind{Interrupt, Terminate, Hangup, Close}, defaultKinds)
 	case "wasip1", "plan9":
-		assert.Equal(t, []Kind{Interrupt, Terminate}, defaultKinds)
+		assert.Equal(t, []Kind{Interrupt, Terminate, Hangup}, defaultKinds)
 	default: // Unix
 		assert.Equal(t, []Kind{Interrupt, Terminate, Hangup}, defaultKinds, "SIGHUP is a stop by default")
 	}

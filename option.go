@@ -36,8 +36,9 @@ type config struct {
 }
 
 // WithKinds sets the kinds to listen to, replacing the default set:
-// Interrupt, Terminate and Hangup, plus Break, Close, Logoff and Shutdown
-// on Windows, plus Close under js/wasm. A kind that the platform does not
+// Interrupt, Terminate and Hangup everywhere (Hangup arrives by Trigger
+// where there is no SIGHUP), plus Break, Close, Logoff and Shutdown on
+// Windows, plus Close under js/wasm. A kind that the platform does not
 // have is accepted and arrives only through Trigger, so one list serves
 // every platform. An empty list or a kind outside Interrupt…Shutdown is an
 // error.

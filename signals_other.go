@@ -9,7 +9,7 @@ import (
 
 // Platforms such as Plan 9 offer only os.Interrupt through os/signal.
 
-var defaultKinds = []Kind{Interrupt, Terminate}
+var defaultKinds = []Kind{Interrupt, Terminate, Hangup}
 
 func osSignal(k Kind) os.Signal {
 	if k == Interrupt {

@@ -8,7 +8,7 @@ import "strconv"
 // guest on Ctrl-C without telling it. Listeners still work, but only Trigger
 // (or the parent context of NotifyContext) can start a shutdown.
 
-var defaultKinds = []Kind{Interrupt, Terminate}
+var defaultKinds = []Kind{Interrupt, Terminate, Hangup}
 
 func ignoredKinds() kindSet { return 0 }
 

@@ -17,7 +17,7 @@ import (
 // returning FALSE for an event nobody listens to hands it on to the Go
 // runtime's handler (os/signal) or the default one, which ends the process.
 
-var defaultKinds = []Kind{Interrupt, Terminate, Break, Close, Logoff, Shutdown}
+var defaultKinds = []Kind{Interrupt, Terminate, Hangup, Break, Close, Logoff, Shutdown}
 
 var (
 	kernel32                  = windows.NewLazySystemDLL("kernel32.dll")
