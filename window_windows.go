@@ -83,10 +83,12 @@ func init() {
 }
 
 // Guarded by hub.mu: how many of the kinds the window serves are enabled,
-// and the window, nil while there is none.
+// the window, nil while there is none, and why the last try to make one
+// failed, for the tests.
 var (
 	windowRefs int
 	window     *stopWindow
+	windowErr  error
 )
 
 // addWindowRef is called by enable for a kind that holds (Close, Logoff,
@@ -96,7 +98,7 @@ var (
 func addWindowRef() {
 	windowRefs++
 	if window == nil {
-		window, _ = openWindow()
+		window, windowErr = openWindow()
 	}
 }
 

@@ -3,7 +3,10 @@
 package ctrlc
 
 import (
+	"debug/pe"
 	"fmt"
+	"os"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -14,12 +17,20 @@ import (
 )
 
 // The hidden window from inside: its messages sent with SendMessage, as
-// taskkill and the end of a session send them, and its lifetime.
+// taskkill and the end of a session send them, and its lifetime. The child
+// programs below are started by window_windows_child_test.go, which sends
+// them the real thing: taskkill, wineboot --end-session, a GUI-subsystem
+// build.
+
+func init() {
+	childScenarios["win-window"] = childWinWindow
+}
 
 var (
 	procFindWindowExW            = user32.NewProc("FindWindowExW")
 	procSendMessageW             = user32.NewProc("SendMessageW")
 	procShutdownBlockReasonQuery = user32.NewProc("ShutdownBlockReasonQuery")
+	procGetConsoleCP             = kernel32.NewProc("GetConsoleCP")
 )
 
 // ourWindows returns the windows of windowClass that belong to this process.
@@ -500,4 +511,134 @@ func TestWindowStopRightAfterTheEvent(t *testing.T) {
 			t.Fatalf("round %d: %d windows after Stop; want none", i, n)
 		}
 	}
+}
+
+// The settings of childWinWindow, exported for window_windows_child_test.go
+// (ChildFileEnv names its marker file; HoldKindEnv, HoldGraceEnv and
+// HoldWorkEnv are as for childWinHold).
+const (
+	WindowEndEnv = "CTRLC_TEST_END"       // "exit": exit 0 after the drain; else stop listening and wait to be ended
+	windowDrain  = 500 * time.Millisecond // the drain's default
+)
+
+// childWinWindow listens to the kinds in HoldKindEnv (a comma-separated
+// list), writes "ready", then for the first event "got <event>", drains for
+// HoldWorkEnv (500 ms by default), says whether the drain ended before the
+// event's deadline and how many events came, and then exits or stops its
+// listener and waits to be ended. Every line goes to standard output and to
+// the marker file, written whole and synced, so that the parent can read
+// what happened after the process was killed.
+func childWinWindow() int {
+	var f *os.File
+	if name := os.Getenv(ChildFileEnv); name != "" {
+		var err error
+		if f, err = os.Create(name); err != nil {
+			fmt.Println(err)
+			return 2
+		}
+		defer f.Close()
+	}
+	say := func(format string, args ...any) {
+		line := fmt.Sprintf(format, args...) + "\n"
+		fmt.Print(line)
+		if f != nil {
+			f.WriteString(line)
+			f.Sync()
+		}
+	}
+	var kinds []Kind
+	for _, name := range strings.Split(os.Getenv(HoldKindEnv), ",") {
+		k, err := ParseKind(name)
+		if err != nil {
+			say("%v", err)
+			return 2
+		}
+		kinds = append(kinds, k)
+	}
+	grace, work := 4*time.Second, windowDrain
+	if d, err := time.ParseDuration(os.Getenv(HoldGraceEnv)); err == nil {
+		grace = d
+	}
+	if d, err := time.ParseDuration(os.Getenv(HoldWorkEnv)); err == nil {
+		work = d
+	}
+	l, err := Notify(WithKinds(kinds...), WithCloseGrace(grace), WithoutForceExit())
+	if err != nil {
+		say("notify: %v", err)
+		return 2
+	}
+	console := "none"
+	if cp, _, _ := procGetConsoleCP.Call(); cp != 0 { // fails without a console
+		console = "yes"
+	}
+	hub.mu.Lock()
+	why := windowErr
+	hub.mu.Unlock()
+	if why != nil {
+		say("no window: %v", why) // before ready: the parent sees it in the marker file
+	}
+	say("ready pid %d subsystem %s console %s windows %d", os.Getpid(), subsystem(), console, len(windowsOfThisProcess()))
+	var e Event
+	select {
+	case e = <-l.C():
+		say("got %v", e)
+	case <-time.After(childTimeout):
+		say("no event")
+		return 1
+	}
+	time.Sleep(work) // the drain that the hold lets finish
+	if time.Now().Before(e.Deadline) {
+		say("drain done before the deadline")
+	} else {
+		say("drain done after the deadline")
+	}
+	n := 1
+	for more := true; more; {
+		select {
+		case e := <-l.C():
+			say("another event %v", e)
+			n++
+		default:
+			more = false
+		}
+	}
+	say("events: %d", n)
+	if os.Getenv(WindowEndEnv) == "exit" {
+		say("exiting")
+		return 0
+	}
+	say("stopping")
+	fmt.Println("stopping at", time.Now().UnixNano()) // when the hold ends: for the parent, which sees when the process ended
+	l.Stop()
+	time.Sleep(childTimeout)
+	say("not ended after the hold")
+	return 1
+}
+
+// subsystem returns the subsystem this program was linked for: "gui" for
+// -ldflags=-H=windowsgui, else "console".
+func subsystem() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return err.Error()
+	}
+	f, err := pe.Open(exe)
+	if err != nil {
+		return err.Error()
+	}
+	defer f.Close()
+	var sub uint16
+	switch h := f.OptionalHeader.(type) {
+	case *pe.OptionalHeader64:
+		sub = h.Subsystem
+	case *pe.OptionalHeader32:
+		sub = h.Subsystem
+	}
+	switch sub {
+	case pe.IMAGE_SUBSYSTEM_WINDOWS_GUI:
+		return "gui"
+	case pe.IMAGE_SUBSYSTEM_WINDOWS_CUI:
+		return "console"
+	}
+	return fmt.Sprintf("%d", sub)
 }

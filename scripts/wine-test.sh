@@ -21,11 +21,12 @@ set -euo pipefail
 
 # Tests that must PASS under Wine, not merely compile or skip: the console
 # handler in process, real console events (ctrlctest injects them) to child
-# programs and to the demo, and the hidden window's messages in process.
-# Only the console's own paths skip here: TestChildBreakConsole (Wine
-# refuses GenerateConsoleCtrlEvent to a process group), TestChildCloseWindow
-# (left out: see skip below) and TestCtrlRoutineFromHelper (Windows' way of
-# finding CtrlRoutine).
+# programs and to the demo, and the hidden window: its messages in process,
+# taskkill and wineboot --end-session to child programs, and the same to a
+# GUI-subsystem build. Only the console's own paths skip here:
+# TestChildBreakConsole (Wine refuses GenerateConsoleCtrlEvent to a process
+# group), TestChildCloseWindow (left out: see skip below) and
+# TestCtrlRoutineFromHelper (Windows' way of finding CtrlRoutine).
 REQUIRED=(
 	TestConsoleCtrlC TestCloseHoldUntilStop TestCloseHoldUntilGrace TestCallbackUnwantedEvent TestCallbackGoexitInLogger
 	TestSendEachKind TestSendUnsupportedKind TestSendToExitedProcess TestSendEndsAHoldAtWindowsLimit
@@ -36,6 +37,8 @@ REQUIRED=(
 	TestServiceStopDrains TestBridgeStop TestBridgeShutdown TestBridgeStorm
 	TestWindowLifetime TestWindowClose TestWindowEndSession TestWindowEndSessionGrace TestWindowOneEventPerStop
 	TestWindowClosesWhileAMessageWaits TestWindowStopRightAfterTheEvent
+	TestWindowTaskkill TestWindowTaskkillImage TestWindowTaskkillForce
+	TestWindowEndSessionWineboot TestWindowEndSessionGraceWineboot TestWindowGUISubsystem
 )
 
 # Tests left out here (go test -skip), with the reason. With the null
@@ -161,7 +164,16 @@ if ! (cd "$repo" && GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go build -o "$demo" 
 	log "cannot build ./cmd/ctrlc-demo for Windows: its tests will fail"
 	rm -f "$demo"
 fi
-cmd=$(printf '%q ' env GOOS=windows GOARCH=amd64 CGO_ENABLED=0 CTRLC_DEMO_BIN="$demo" \
+# The root package's tests of a GUI-subsystem program run this package's test
+# binary built with -H=windowsgui (no console), which they cannot build
+# themselves either.
+gui=$cache/ctrlc-gui.test.exe
+if ! (cd "$repo" && GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -c -ldflags=-H=windowsgui -o "$gui" .); then
+	log "cannot build the root package's test binary with -H=windowsgui: TestWindowGUISubsystem will skip"
+	rm -f "$gui"
+	gui=
+fi
+cmd=$(printf '%q ' env GOOS=windows GOARCH=amd64 CGO_ENABLED=0 CTRLC_DEMO_BIN="$demo" CTRLC_GUI_TEST_BIN="$gui" \
 	go test -count=1 -timeout=5m -v -skip "$skip" "${pkgs[@]}")
 t1=$(date +%s)
 set +e
