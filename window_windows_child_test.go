@@ -243,12 +243,12 @@ func TestWindowEndSessionGraceWineboot(t *testing.T) {
 	c.waitFor(file, "ready")
 	out, code, took := c.run("wineboot.exe", "--end-session", "--shutdown")
 	c.wait()
-	t.Logf("wineboot: %s", out)
+	t.Logf("wineboot --end-session --shutdown: exit code %d after %v; output %q", code, took.Round(time.Millisecond), out)
 	wantLines(t, "the child's marker file", marker(t, file), "got shutdown (WM_QUERYENDSESSION)")
 	if c.code != 0 || code != 0 || took < 900*time.Millisecond || took > 2500*time.Millisecond {
 		t.Fatalf("child exit code %d, wineboot's %d after %v; want both 0 after about the 1 s grace", c.code, code, took)
 	}
-	t.Logf("wineboot ended the program %v after it began, at the 1 s grace", took.Round(time.Millisecond))
+	t.Logf("wineboot ended the program at the 1 s grace")
 }
 
 // guiBinary returns this test binary built with -ldflags=-H=windowsgui: the
