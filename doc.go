@@ -129,6 +129,20 @@ CREATE_NEW_PROCESS_GROUP ignores CTRL_C_EVENT, which stays ignored unless a
 listener is made with WithEvenIfIgnored. Exit ends the process with
 STATUS_CONTROL_C_EXIT (0xC000013A), as Windows does for Ctrl-C.
 
+Windows tells a program with windows to stop by window messages instead,
+and a console program that loads user32.dll, or one built with
+-ldflags=-H=windowsgui (which has no console), hears of logoff and shutdown
+only that way. So while a listener wants Close, Logoff or Shutdown, the
+package keeps a hidden top-level window on a thread of its own: taskkill
+without /F posts it WM_CLOSE, which arrives as Close; the end of the session
+sends WM_QUERYENDSESSION and then WM_ENDSESSION, which arrive as Logoff when
+Windows sets ENDSESSION_LOGOFF and as Shutdown otherwise. Such an event's
+Native is the message, as in "close (WM_CLOSE)". The event comes with
+WM_QUERYENDSESSION, and WM_ENDSESSION is held like the console events, since
+Windows ends the session once it returns; a stop that comes both ways, as a
+console event and as a message, is one event. The window goes away with the
+last such listener.
+
 # JavaScript and WebAssembly
 
 Under js/wasm in Node the events are Node's SIGINT and SIGTERM (SIGHUP and

@@ -11,7 +11,7 @@ import (
 // the cause of a context (NotifyContext) and of a pool's errors.
 type Event struct {
 	Kind   Kind
-	Native int       // the signal number, or the CTRL_*_EVENT code on Windows; 0 when the platform has none
+	Native int       // the signal number; on Windows the CTRL_*_EVENT code, or the window message (WM_CLOSE, WM_QUERYENDSESSION, ...); 0 when the platform has none
 	Seq    int       // 1 for the first event a listener saw, 2 for the second, ...; repeats taken for duplicates are not counted
 	Time   time.Time // when the event was received
 

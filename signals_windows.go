@@ -96,6 +96,7 @@ func enable(k Kind) error {
 	enabledKinds++
 	if holds(k) {
 		releases[k] = make(chan struct{})
+		addWindowRef() // window_windows.go: the same kinds by window message
 	}
 	return nil
 }
@@ -107,6 +108,9 @@ func disable(k Kind) {
 	if releases[k] != nil {
 		close(releases[k])
 		releases[k] = nil
+	}
+	if holds(k) {
+		dropWindowRef()
 	}
 	enabledKinds--
 	if enabledKinds == 0 {
@@ -142,36 +146,22 @@ func consoleCtrlHandler(ctrlType uint32) uintptr {
 		return 1
 	}
 	e := Event{Kind: k, Native: int(ctrlType), Time: time.Now()}
-	var grace time.Duration
+	src := source{native: true, gen: hub.gen.Load()}
 	if holds(k) {
-		// Windows ends the process when the hold ends.
-		grace = closeGrace(k)
-		e.Deadline = e.Time.Add(grace)
+		// Windows ends the process when the hold ends. The hidden window may
+		// get the same stop as a message (window_windows.go): arrive makes
+		// the two one event, and both hold until the same end.
+		s := arrive(e, src)
+		if !s.took {
+			return 0
+		}
+		s.hold(nil)
+		return 1
 	}
-	if !dispatch(e, source{native: true, gen: hub.gen.Load()}) {
+	if !dispatch(e, src) {
 		return 0
 	}
-	if holds(k) {
-		hold(k, grace)
-	}
 	return 1
-}
-
-// hold blocks until the last listener of k stops, the process exits, or the
-// close grace passes.
-func hold(k Kind, grace time.Duration) {
-	hub.mu.Lock()
-	release := releases[k]
-	hub.mu.Unlock()
-	if release == nil {
-		return
-	}
-	t := time.NewTimer(grace)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-release:
-	}
 }
 
 func kindOfCtrl(ctrlType uint32) (Kind, bool) {

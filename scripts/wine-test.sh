@@ -20,10 +20,12 @@
 set -euo pipefail
 
 # Tests that must PASS under Wine, not merely compile or skip: the console
-# handler in process, and real console events (ctrlctest injects them) to
-# child programs and to the demo. Only the console's own paths skip here:
+# handler in process, real console events (ctrlctest injects them) to child
+# programs and to the demo, and the hidden window: its messages in process,
+# taskkill and wineboot --end-session to child programs, and the same to a
+# GUI-subsystem build. Only the console's own paths skip here:
 # TestChildBreakConsole (Wine refuses GenerateConsoleCtrlEvent to a process
-# group), TestChildCloseWindow (Wine's consoles have no window to close),
+# group), TestChildCloseWindow (left out: see skip below),
 # TestCtrlRoutineFromHelper (Windows' way of finding CtrlRoutine), and the
 # child package's TestCancelAsksTheGroupToStop and TestCancelWithCallersSignal
 # (the same refusal: CTRL_BREAK_EVENT to a child's process group).
@@ -37,14 +39,31 @@ REQUIRED=(
 	TestServiceStopDrains TestBridgeStop TestBridgeShutdown TestBridgeStorm
 	TestRunReturnsExitStatus TestBadInputIsNamedError TestCancelKillsTheTree TestCtrlCSparesChildren
 	TestParentTerminatedTakesTree TestCallerSysProcAttrKept TestSignalUnsupportedOnWindows
+	TestWindowLifetime TestWindowClose TestWindowEndSession TestWindowEndSessionGrace TestWindowOneEventPerStop
+	TestWindowClosesWhileAMessageWaits TestWindowStopRightAfterTheEvent
+	TestWindowTaskkill TestWindowTaskkillImage TestWindowTaskkillForce
+	TestWindowEndSessionWineboot TestWindowEndSessionGraceWineboot TestWindowGUISubsystem
+	TestServiceIgnoresLogoff
 )
+
+# Tests left out here (go test -skip), with the reason. With the null
+# graphics driver (step 2), a console made with CREATE_NEW_CONSOLE has a
+# window, and closing it ends the processes attached to it with exit code 0,
+# calling no handler (as with an X display): TestChildCloseWindow cannot pass
+# under Wine. Windows runs it.
+skip='^TestChildCloseWindow$'
+skipWhy="Wine's console windows (null driver) end their processes with exit code 0 when closed, calling no handler; Windows runs this test"
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${CTRLC_WINE_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/ctrlc-wine}
 wine=/usr/lib/wine/wine64
 wineserver=/usr/lib/wine/wineserver64
 export WINEDEBUG=-all
-export WINEPREFIX=$cache/prefix
+# The prefix has Wine's null graphics driver (step 2), which the versions of
+# this script before it did not set, and with which one of their tests fails
+# (TestChildCloseWindow, left out below): a name of its own keeps the two
+# apart in one cache.
+export WINEPREFIX=$cache/prefix-null
 # With an X display Wine gives consoles real windows, and closing one of them
 # kills the processes attached to it with exit code 0: the tests want none.
 unset DISPLAY WAYLAND_DISPLAY
@@ -83,6 +102,13 @@ if [[ ! -f $WINEPREFIX/.ctrlc-ready ]]; then
 	rm -rf "$WINEPREFIX"
 	# No Mono, no Gecko: the tests need neither, and installing them is slow.
 	WINEDLLOVERRIDES="mscoree,mshtml=" "$wine" wineboot --init </dev/null >/dev/null 2>&1
+	"$wineserver" -w
+	# With no display Wine can make no window ("no driver could be loaded"),
+	# nor the package's hidden window, which gets taskkill's WM_CLOSE and the
+	# end of the session. Wine's null graphics driver makes windows that are
+	# never shown. The desktop process reads the setting when it starts: the
+	# server is waited for before the prefix is used.
+	"$wine" reg add 'HKCU\Software\Wine\Drivers' /v Graphics /d null /f </dev/null >/dev/null 2>&1
 	"$wineserver" -w
 	touch "$WINEPREFIX/.ctrlc-ready"
 fi
@@ -143,7 +169,17 @@ if ! (cd "$repo" && GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go build -o "$demo" 
 	log "cannot build ./cmd/ctrlc-demo for Windows: its tests will fail"
 	rm -f "$demo"
 fi
-cmd=$(printf '%q ' env GOOS=windows GOARCH=amd64 CGO_ENABLED=0 CTRLC_DEMO_BIN="$demo" go test -count=1 -timeout=5m -v "${pkgs[@]}")
+# The root package's tests of a GUI-subsystem program run this package's test
+# binary built with -H=windowsgui (no console), which they cannot build
+# themselves either.
+gui=$cache/ctrlc-gui.test.exe
+if ! (cd "$repo" && GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go test -c -ldflags=-H=windowsgui -o "$gui" .); then
+	log "cannot build the root package's test binary with -H=windowsgui: TestWindowGUISubsystem will skip"
+	rm -f "$gui"
+	gui=
+fi
+cmd=$(printf '%q ' env GOOS=windows GOARCH=amd64 CGO_ENABLED=0 CTRLC_DEMO_BIN="$demo" CTRLC_GUI_TEST_BIN="$gui" \
+	go test -count=1 -timeout=5m -v -skip "$skip" "${pkgs[@]}")
 t1=$(date +%s)
 set +e
 (cd "$repo" && SHELL=/bin/bash timeout -k 10 600 script -qec "$cmd" /dev/null </dev/null) |
@@ -186,6 +222,9 @@ awk '
 	/^(ok|FAIL)[ \t]+[^ \t]+[ \t]/ { failed = ($1 == "FAIL"); flush($2); cur = ""; next }
 	END { if (n) flush("?") }
 ' "$out" >"$cache/summary.txt"
+if grep -Eq '^(ok|FAIL)[[:space:]]+github.com/ctrlc-go/ctrlc[[:space:]]' "$out"; then
+	printf 'SKIP  github.com/ctrlc-go/ctrlc  TestChildCloseWindow  -- left out by wine-test.sh: %s\n' "$skipWhy" >>"$cache/summary.txt"
+fi
 
 count() { grep -c "^$1" "$cache/summary.txt" || true; }
 echo
