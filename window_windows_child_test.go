@@ -454,7 +454,7 @@ func createOnDesktop(desktop windows.Handle, out, exe string, args, env []string
 // prefix.
 func (p *desktopProcess) waitFor(file, prefix string) {
 	p.t.Helper()
-	deadline := time.Now().Add((30*time.Second))
+	deadline := time.Now().Add((30 * time.Second))
 	for {
 		b, _ := os.ReadFile(file)
 		for _, l := range strings.Split(string(b), "\n") {
@@ -468,7 +468,7 @@ func (p *desktopProcess) waitFor(file, prefix string) {
 		case <-time.After(10 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			p.t.Fatalf("no %q from the child after %v; output:\n%s", prefix, (30*time.Second), p.output())
+			p.t.Fatalf("no %q from the child after %v; output:\n%s", prefix, (30 * time.Second), p.output())
 		}
 	}
 }
@@ -492,7 +492,7 @@ func (p *desktopProcess) run(exe string, args ...string) (string, uint32, time.D
 		windows.TerminateProcess(h, 1)
 		windows.WaitForSingleObject(h, windows.INFINITE)
 		os.Remove(out)
-		p.t.Fatalf("%s still runs after %v", exe, (30*time.Second))
+		p.t.Fatalf("%s still runs after %v", exe, (30 * time.Second))
 	}
 	took := time.Since(start)
 	var code uint32
@@ -507,8 +507,8 @@ func (p *desktopProcess) wait() time.Time {
 	p.t.Helper()
 	select {
 	case <-p.done:
-	case <-time.After((30*time.Second)):
-		p.t.Fatalf("the child still runs after %v; output:\n%s", (30*time.Second), p.output())
+	case <-time.After((30 * time.Second)):
+		p.t.Fatalf("the child still runs after %v; output:\n%s", (30 * time.Second), p.output())
 	}
 	return p.endedAt
 }
