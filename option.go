@@ -86,10 +86,11 @@ func WithLogger(logger *slog.Logger) Option {
 // it is ended anyway: the supervisor's grace period (Kubernetes'
 // terminationGracePeriodSeconds, docker stop's 10 s, systemd's
 // TimeoutStopSec), or on Windows how long a close, logoff or shutdown event
-// holds the process open (4.5 s when not given; Windows ends a console
-// process about 5 s after the event whatever the grace). Every event then
-// carries a Deadline of its Time plus d, so that a pool's drain fits itself
-// in. d must be positive.
+// holds the process open (4.5 s when not given). Every event then carries a
+// Deadline of its Time plus d, so that a pool's drain fits itself in; a
+// console close holds at most 4.5 s, and says so in its Deadline, since
+// Windows ends a console process about 5 s after it whatever the grace. d
+// must be positive.
 func WithGracePeriod(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {

@@ -132,10 +132,7 @@ func dispatch(e Event, src source) bool {
 	return took
 }
 
-// closeGrace returns the longest close hold among the listeners of k. A
-// console close holds no longer than defaultCloseGrace whatever the grace
-// period: Windows ends a console process about 5 s after it anyway, and the
-// event's Deadline must not promise more.
+// closeGrace returns the longest close hold among the listeners of k.
 func closeGrace(k Kind) time.Duration {
 	hub.mu.Lock()
 	defer hub.mu.Unlock()
@@ -144,9 +141,6 @@ func closeGrace(k Kind) time.Duration {
 		if h := l.cfg.closeHold(); l.cfg.kinds.has(k) && h > d {
 			d = h
 		}
-	}
-	if k == Close {
-		d = min(d, defaultCloseGrace)
 	}
 	return d
 }

@@ -375,10 +375,16 @@ var (
 // come by another path (the console event and the window message both came,
 // or Windows said it twice), and it returns that stop without dispatching
 // e, since a second event would count as a second press and force the exit.
-// The event's Deadline is its Time plus the close grace.
+// The event's Deadline is its Time plus the close grace (at most 4.5 s for
+// a console close).
 func arrive(e Event, src source) *heldStop {
 	k := e.Kind
 	grace := closeGrace(k)
+	if e.Native == windows.CTRL_CLOSE_EVENT {
+		// Windows ends a console process about 5 s after a console close,
+		// whatever the grace: its Deadline must not promise more.
+		grace = min(grace, defaultCloseGrace)
+	}
 	heldMu.Lock()
 	if s := held[k]; s != nil && !s.over() {
 		heldMu.Unlock()

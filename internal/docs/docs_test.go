@@ -61,14 +61,18 @@ func goModule(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-// goCmd runs the go command in dir and fails the test with its output. It
-// skips the test where there is no go command (a Windows test binary under
-// Wine).
-func goCmd(t *testing.T, dir string, args ...string) {
+// needGo skips the test where there is no go command (a Windows test
+// binary under Wine), before it makes a temporary directory.
+func needGo(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skipf("no go command: %v", err)
 	}
+}
+
+// goCmd runs the go command in dir and fails the test with its output.
+func goCmd(t *testing.T, dir string, args ...string) {
+	t.Helper()
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
@@ -84,6 +88,7 @@ func TestMarkdownGoBlocksCompile(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds programs with the go command")
 	}
+	needGo(t)
 	n := 0
 	for _, md := range markdown(t) {
 		text, err := os.ReadFile(md)
@@ -120,6 +125,7 @@ func TestReadmeTestPassesAgainstQuickStart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs a program")
 	}
+	needGo(t)
 	text, err := os.ReadFile(filepath.Join(root, "README.md"))
 	require.NoError(t, err)
 	var program, test string
