@@ -24,6 +24,8 @@ type Listener struct {
 	active kindSet         // set by the registry: the kinds whose platform delivery l turned on
 	esc    *escalate.State // set by NotifyContext: the drains its second event hurries
 
+	stopOnce sync.Once
+
 	mu      sync.Mutex
 	seq     int
 	last    [maxKind + 1]time.Time // when each kind was last taken, for the repeat window
@@ -71,14 +73,14 @@ func (l *Listener) Stop() {
 	if l == nil {
 		return
 	}
-	l.mu.Lock()
-	if l.stopped {
+	// A Stop called while another runs returns once that one is done, so
+	// that whichever returns, the default behaviour is back.
+	l.stopOnce.Do(func() {
+		l.mu.Lock()
+		l.stopped = true
 		l.mu.Unlock()
-		return
-	}
-	l.stopped = true
-	l.mu.Unlock()
-	hub.remove(l)
+		hub.remove(l)
+	})
 }
 
 // deliver hands e, received at the monotonic instant at, to the listener.
