@@ -110,7 +110,7 @@ func (s *summary) print(jsonOut, human io.Writer, asJSON bool) {
 	case s.SavedTo != "":
 		fmt.Fprintf(&b, "\nnot done: %d commands, saved to %s\n", n, s.SavedTo)
 	default:
-		fmt.Fprintf(&b, "\nnot done: %v, lost when the program ends (-unprocessed FILE keeps them)\n", s.NotDoneIDs)
+		fmt.Fprintf(&b, "\nnot done: %v, lost when the program ends (-unprocessed FILE keeps them)\n", slices.Sorted(slices.Values(s.NotDoneIDs)))
 	}
 	_, _ = io.WriteString(human, b.String())
 	if asJSON && json.NewEncoder(jsonOut).Encode(s) != nil {
