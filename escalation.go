@@ -44,8 +44,12 @@ func escalateAll(steps []*escalation) {
 	var end *escalation
 	for _, s := range steps {
 		cfg := &s.l.cfg
-		if s.e.Seq == 2 && s.l.esc != nil && s.l.esc.Hurry(s.e) {
+		if s.e.Seq == 2 && s.l.esc != nil && s.l.esc.Draining() {
+			// Said before the hurry: the hurried drain may be over, its
+			// report printed, a moment after.
 			say(s.l, fmt.Sprintf("ctrlc: %v again: hurrying the shutdown (once more ends the program now)", s.e))
+		}
+		if s.e.Seq == 2 && s.l.esc != nil && s.l.esc.Hurry(s.e) {
 			if cfg.forceExit {
 				backstops.Add(1)
 				go backstop(s)

@@ -87,6 +87,13 @@ func (s *State) Hurry(cause error) bool {
 	return s.drains > 0
 }
 
+// Draining reports whether a drain is under way.
+func (s *State) Draining() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.drains > 0
+}
+
 // Hurried returns a channel closed at the hurry.
 func (s *State) Hurried() <-chan struct{} { return s.hurried }
 
