@@ -22,7 +22,7 @@ const drainedExit = 42
 const drainLines = 5
 
 // childArgs returns the args the parent gave ctrlctest.Self, as
-// ctrlctest.Args does (this package's tests cannot import ctrlctest).
+// ctrlctest.RunChild passes them (this package's tests cannot import ctrlctest).
 func childArgs() []string {
 	if len(os.Args) < 2 || os.Args[1] != "-test.run=^$" {
 		return nil

@@ -30,7 +30,7 @@ import (
 // The children write what they see to a marker file, line by line and
 // synced, so that what a child wrote before it was killed can be read.
 
-// tempDir is ctrlctest.TempDir for files that a killed child had open. Wine
+// tempDir is testkit.TempDir for files that a killed child had open. Wine
 // closes the handles of a process that TerminateProcess ended (taskkill /F,
 // wineboot, ctrlctest's Send) a moment after the process is signalled, up
 // to a second later; until then os.Remove only marks such a file for
