@@ -1,6 +1,6 @@
 /*
-Package ctrlc delivers Ctrl-C, SIGTERM and the Windows console control
-events to a Go program on one shutdown channel, on every platform Go
+Package ctrlc delivers Ctrl-C, SIGTERM, SIGHUP and the Windows console
+control events to a Go program on one shutdown channel, on every platform Go
 targets, so that the program can finish its work before it exits.
 
 By default a Go program killed by Ctrl-C dies on the spot: no deferred call
@@ -47,7 +47,7 @@ event ends the process. SetHandler's handler decides by itself.
 A repeat of the same kind within 50 milliseconds of the one before is taken
 for a duplicate, such as the copy of a Ctrl-C that a wrapper (npm, poetry,
 a signal-forwarding init) forwards behind the terminal's own: it is neither
-delivered nor counted.
+delivered nor counted. An event delivered by Trigger never is.
 
 A command-line tool calls Exit itself after a clean drain on Ctrl-C, so
 that a shell loop around it stops too; a daemon stopped by its supervisor
