@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc/internal/escalate"
+	"github.com/ctrlc-go/ctrlc/internal/guard"
 )
 
 // chanSize bounds how many undelivered events a listener keeps; beyond it
@@ -140,21 +141,13 @@ func (c *config) log(f func(*slog.Logger)) bool {
 	if lg == nil {
 		return false
 	}
-	completed := make(chan bool, 1)
-	go func() {
-		ok := false
-		defer func() {
-			if !ok {
-				if p := recover(); p != nil {
-					fmt.Fprintf(stderr, "ctrlc: the logger panicked: %v\n", p)
-				} else {
-					fmt.Fprintln(stderr, "ctrlc: the logger called runtime.Goexit")
-				}
-			}
-			completed <- ok
-		}()
-		f(lg)
-		ok = true
-	}()
-	return <-completed
+	returned, panicked, value := guard.Call(func() { f(lg) })
+	switch {
+	case returned:
+	case panicked:
+		fmt.Fprintf(stderr, "ctrlc: the logger panicked: %v\n", value)
+	default:
+		fmt.Fprintln(stderr, "ctrlc: the logger called runtime.Goexit")
+	}
+	return returned
 }

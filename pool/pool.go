@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc/internal/escalate"
+	"github.com/ctrlc-go/ctrlc/internal/guard"
 )
 
 // Pool runs items of type T on a fixed number of workers. Its methods are
@@ -321,17 +322,12 @@ func (p *Pool[T]) log(msg string, args ...any) {
 	if p.opts.Logger == nil {
 		return
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		returned := false
-		defer func() {
-			if !returned {
-				fmt.Fprintf(os.Stderr, "pool: the Logger panicked or called runtime.Goexit on %q: %v\n", msg, recover())
-			}
-		}()
-		p.opts.Logger.Info(msg, args...)
-		returned = true
-	}()
-	<-done
+	returned, panicked, value := guard.Call(func() { p.opts.Logger.Info(msg, args...) })
+	switch {
+	case returned:
+	case panicked:
+		fmt.Fprintf(os.Stderr, "pool: the Logger panicked on %q: %v\n", msg, value)
+	default:
+		fmt.Fprintf(os.Stderr, "pool: the Logger called runtime.Goexit on %q\n", msg)
+	}
 }

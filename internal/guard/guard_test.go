@@ -1,0 +1,30 @@
+package guard
+
+import (
+	"runtime"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("runtime.handleEvent"))
+}
+
+func TestCall(t *testing.T) {
+	for _, tc := range []struct {
+		name               string
+		f                  func()
+		returned, panicked bool
+		value              any
+	}{
+		{"returns", func() {}, true, false, nil},
+		{"panics", func() { panic("boom") }, false, true, "boom"},
+		{"Goexit", runtime.Goexit, false, false, nil},
+	} {
+		returned, panicked, value := Call(tc.f)
+		if returned != tc.returned || panicked != tc.panicked || value != tc.value {
+			t.Errorf("%s: Call = %v, %v, %v; want %v, %v, %v", tc.name, returned, panicked, value, tc.returned, tc.panicked, tc.value)
+		}
+	}
+}
