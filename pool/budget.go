@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -51,14 +52,12 @@ func newBudget(begin, end time.Time, hookDur time.Duration, hooks int, hurried <
 	ctx, cancel := context.WithCancelCause(context.Background())
 	b := &budget{begin: begin, hookDur: hookDur, hooks: hooks, why: why, ctx: ctx, cancel: cancel,
 		quit: make(chan struct{}), end: end, onHurry: make(chan struct{}), onCut: make(chan struct{})}
-	spent := fmt.Errorf("%w: the shutdown's budget of %v is spent", ErrTimeout, end.Sub(begin).Round(time.Millisecond))
+	spent := b.spent(0, false)
 	b.timer = time.AfterFunc(time.Until(end), func() { cancel(spent) })
 	b.before, b.cancelBefore = context.WithCancelCause(ctx)
 	reserve := b.reserveFor(time.Until(end))
-	b.beforeTimer = time.AfterFunc(time.Until(end)-reserve, func() {
-		b.cancelBefore(fmt.Errorf("%w: the shutdown's budget of %v, less %v kept for the OnStop hooks, is spent",
-			ErrTimeout, end.Sub(begin).Round(time.Millisecond), reserve.Round(time.Millisecond)))
-	})
+	beforeSpent := b.spent(reserve, false)
+	b.beforeTimer = time.AfterFunc(time.Until(end)-reserve, func() { b.cancelBefore(beforeSpent) })
 	go func() {
 		select {
 		case <-hurried:
@@ -104,6 +103,22 @@ func (b *budget) reserveFor(left time.Duration) time.Duration {
 	return half
 }
 
+// spent is the cause of the end of the budget, less reserve when that is
+// kept for the OnStop hooks: "the shutdown's budget of 25s is spent", "the
+// shutdown's budget of 1s, less 400ms kept for the OnStop hooks, is spent";
+// cut names a budget cut to a joining event's deadline. Its caller holds
+// b.mu, or is newBudget.
+func (b *budget) spent(reserve time.Duration, cut bool) error {
+	what := fmt.Sprintf("the shutdown's budget of %v", b.end.Sub(b.begin).Round(time.Millisecond))
+	if cut {
+		what = "the shutdown's budget, cut to the stop event's deadline,"
+	}
+	if reserve > 0 {
+		what = fmt.Sprintf("%s, less %v kept for the OnStop hooks,", strings.TrimSuffix(what, ","), reserve.Round(time.Millisecond))
+	}
+	return fmt.Errorf("%w: %s is spent", ErrTimeout, what)
+}
+
 // startDrain returns the drain's context: it ends after d, or when what is
 // left of the budget less the hook reserve is spent, or at a hurry, with a
 // cause that says which.
@@ -121,11 +136,7 @@ func (b *budget) startDrain(d time.Duration) context.Context {
 	cause := fmt.Errorf("%w: drain timeout (%v)", ErrTimeout, d)
 	if window := left - b.reserve; window < d {
 		d = window
-		cause = fmt.Errorf("%w: the shutdown's budget of %v is spent", ErrTimeout, b.end.Sub(b.begin).Round(time.Millisecond))
-		if b.reserve > 0 {
-			cause = fmt.Errorf("%w: the shutdown's budget of %v, less %v kept for the OnStop hooks, is spent",
-				ErrTimeout, b.end.Sub(b.begin).Round(time.Millisecond), b.reserve.Round(time.Millisecond))
-		}
+		cause = b.spent(b.reserve, false)
 	}
 	b.drainCause = cause
 	b.drainEnd = time.Now().Add(d)
@@ -150,7 +161,7 @@ func (b *budget) cut(end time.Time) {
 	}
 	b.end = end
 	b.timer.Stop()
-	spent := fmt.Errorf("%w: the shutdown's budget, cut to the stop event's deadline, is spent", ErrTimeout)
+	spent := b.spent(0, true)
 	b.timer = time.AfterFunc(time.Until(end), func() { b.cancel(spent) })
 	close(b.onCut)
 	b.onCut = make(chan struct{})
@@ -161,11 +172,7 @@ func (b *budget) cut(end time.Time) {
 	if drainEnd := end.Add(-b.reserve); drainEnd.Before(b.drainEnd) {
 		b.drainTimer.Stop()
 		b.drainEnd = drainEnd
-		cause, drain := spent, b.drain
-		if b.reserve > 0 {
-			cause = fmt.Errorf("%w: the shutdown's budget, cut to the stop event's deadline, less %v kept for the OnStop hooks, is spent",
-				ErrTimeout, b.reserve.Round(time.Millisecond))
-		}
+		cause, drain := b.spent(b.reserve, true), b.drain
 		b.drainTimer = time.AfterFunc(time.Until(drainEnd), func() { drain(cause) })
 	}
 }
