@@ -134,7 +134,7 @@ func TestSecondEventHurriesTheDrainThirdExits(t *testing.T) {
 	out := captureStderr(t)
 	exits := fakeExit(t)
 	ctx, esc := notifyContext(t)
-	leave := esc.Enter()
+	leave := esc.Enter(nil)
 	defer leave()
 
 	trigger(t, Interrupt)
@@ -183,7 +183,7 @@ func TestSecondEventWithoutADrainExits(t *testing.T) {
 		{"NotifyContext", func(t *testing.T) { notifyContext(t) }},
 		{"NotifyContext, the drain left", func(t *testing.T) {
 			_, esc := notifyContext(t)
-			esc.Enter()()
+			esc.Enter(nil)()
 		}},
 		{"Notify", func(t *testing.T) {
 			l, err := Notify()
@@ -213,7 +213,7 @@ func TestWithoutForceExitHurriesButNeverExits(t *testing.T) {
 	out := captureStderr(t)
 	exits := fakeExit(t)
 	_, esc := notifyContext(t, WithoutForceExit())
-	leave := esc.Enter()
+	leave := esc.Enter(nil)
 	defer leave()
 	_, idle := notifyContext(t, WithoutForceExit()) // no drain: nothing to hurry
 	plain, err := Notify(WithoutForceExit())
@@ -238,7 +238,7 @@ func TestBackstopExitsWhenTheDrainDoesNotLeave(t *testing.T) {
 	out := captureStderr(t)
 	exits := fakeExit(t)
 	_, esc := notifyContext(t)
-	leave := esc.Enter() // a Run that ignores the hurry
+	leave := esc.Enter(nil) // a Run that ignores the hurry
 	defer leave()
 	trigger(t, Interrupt)
 	start := time.Now()
@@ -258,7 +258,7 @@ func TestBackstopExitsWhenTheDrainDoesNotLeave(t *testing.T) {
 func TestBackstopDisarmedWhenTheDrainLeaves(t *testing.T) {
 	exits := fakeExit(t)
 	_, esc := notifyContext(t)
-	leave := esc.Enter()
+	leave := esc.Enter(nil)
 	trigger(t, Interrupt)
 	trigger(t, Interrupt)
 	require.True(t, isClosed(esc.Hurried()))
@@ -271,7 +271,7 @@ func TestBackstopDisarmedWhenTheDrainLeaves(t *testing.T) {
 func TestBackstopWaitsForEveryDrain(t *testing.T) {
 	exits := fakeExit(t)
 	_, esc := notifyContext(t)
-	leaveA, leaveB := esc.Enter(), esc.Enter()
+	leaveA, leaveB := esc.Enter(nil), esc.Enter(nil)
 	defer leaveB()
 	trigger(t, Interrupt)
 	trigger(t, Interrupt)
@@ -368,7 +368,7 @@ func TestEscalationLinesGoToTheLogger(t *testing.T) {
 	var buf strings.Builder
 	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, nil))
 	_, esc := notifyContext(t, WithLogger(logger))
-	leave := esc.Enter()
+	leave := esc.Enter(nil)
 	defer leave()
 	for i := 0; i < 3; i++ {
 		trigger(t, Interrupt)

@@ -97,9 +97,11 @@ func (l *Listener) deliver(e Event, at time.Time, native bool) (took bool, step 
 	if w := l.cfg.repeatWindow; native && w > 0 && !l.last[e.Kind].IsZero() && at.Sub(l.last[e.Kind]) < w {
 		seq := l.seq
 		l.mu.Unlock()
-		l.cfg.log(func(lg *slog.Logger) {
-			lg.Debug("ctrlc: repeat coalesced", "event", e.Error(), "seq", seq, "window", w)
-		})
+		if l.cfg.logger != nil {
+			l.cfg.log(func(lg *slog.Logger) {
+				lg.Debug("ctrlc: repeat coalesced", "event", e.Error(), "seq", seq, "window", w)
+			})
+		}
 		return true, nil
 	}
 	l.last[e.Kind] = at
@@ -126,7 +128,9 @@ func (l *Listener) deliver(e Event, at time.Time, native bool) (took bool, step 
 	}
 	l.mu.Unlock()
 
-	l.cfg.log(func(lg *slog.Logger) { lg.Info("ctrlc: event", "event", e.Error(), "seq", e.Seq) })
+	if l.cfg.logger != nil { // the closure costs an allocation: none without a logger
+		l.cfg.log(func(lg *slog.Logger) { lg.Info("ctrlc: event", "event", e.Error(), "seq", e.Seq) })
+	}
 	return true, step
 }
 

@@ -105,7 +105,8 @@ func dispatch(e Event, src source) bool {
 		hub.mu.Unlock()
 		return false
 	}
-	var targets []*Listener
+	var few [4]*Listener // most programs have one listener: no allocation for it
+	targets := few[:0]
 	for l := range hub.listeners {
 		if !l.cfg.kinds.has(e.Kind) || l.gen > src.gen {
 			continue

@@ -168,7 +168,7 @@ func TestWasip1NotifyContextCauseIsTheEvent(t *testing.T) {
 func TestWasip1Escalation(t *testing.T) {
 	exits := fakeExit(t)
 	ctx, esc := notifyContext(t)
-	leave := esc.Enter()
+	leave := esc.Enter(nil)
 	defer leave()
 	for seq := 1; seq <= 2; seq++ {
 		if err := Trigger(Event{Kind: Terminate}); err != nil {

@@ -16,7 +16,10 @@ const hurryBudget = time.Second
 // earliest of ShutdownTimeout and the stop event's Deadline (less
 // deadlineReserve), or hurryBudget after a hurry. Every stage takes its time
 // from it, and the drain leaves the OnStop hooks their reserve. It runs on
-// timers of its own, so no context of the caller's can stall it.
+// timers of its own, so no context of the caller's can stall it, and no
+// goroutine: a hurry reaches it through hurry, called by Pool.hurry. The
+// errors that say why a timer ended something are made when it fires: a
+// shutdown that ends in time formats none.
 type budget struct {
 	begin   time.Time
 	hookDur time.Duration
@@ -25,7 +28,6 @@ type budget struct {
 
 	ctx    context.Context // done when the budget is spent
 	cancel context.CancelCauseFunc
-	quit   chan struct{} // closed by release
 
 	// before is the BeforeStop functions' context: done when the budget
 	// less the OnStop hooks' reserve is spent, or at a hurry, so that
@@ -34,45 +36,36 @@ type budget struct {
 	cancelBefore context.CancelCauseFunc
 	beforeTimer  *time.Timer
 
-	mu          sync.Mutex
-	end         time.Time
-	reserve     time.Duration // kept for the OnStop hooks, from the drain's start
-	timer       *time.Timer   // ends ctx at end
-	hurriedAt   time.Time     // zero until hurried
-	drain       context.CancelCauseFunc
-	drainTimer  *time.Timer
-	drainEnd    time.Time // when drainTimer ends the drain
-	drainCause  error
-	onHurry     chan struct{} // closed at the hurry, for waitCancelled
-	hurryClosed bool
-	onCut       chan struct{} // closed and replaced at each cut, for waitCancelled
+	mu         sync.Mutex
+	released   bool
+	end        time.Time
+	reserve    time.Duration // kept for the OnStop hooks, from the drain's start
+	timer      *time.Timer   // ends ctx at end
+	hurriedAt  time.Time     // zero until hurried
+	drain      context.CancelCauseFunc
+	drainTimer *time.Timer
+	drainEnd   time.Time     // when drainTimer ends the drain
+	onHurry    chan struct{} // closed at the hurry, for waitCancelled
+	onCut      chan struct{} // closed and replaced at each cut, for waitCancelled
 }
 
-func newBudget(begin, end time.Time, hookDur time.Duration, hooks int, hurried <-chan struct{}, why func() error) *budget {
+func newBudget(begin, end time.Time, hookDur time.Duration, hooks int, why func() error) *budget {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	b := &budget{begin: begin, hookDur: hookDur, hooks: hooks, why: why, ctx: ctx, cancel: cancel,
-		quit: make(chan struct{}), end: end, onHurry: make(chan struct{}), onCut: make(chan struct{})}
-	spent := b.spent(0, false)
-	b.timer = time.AfterFunc(time.Until(end), func() { cancel(spent) })
+		end: end, onHurry: make(chan struct{}), onCut: make(chan struct{})}
+	total := end.Sub(begin)
+	b.timer = time.AfterFunc(time.Until(end), func() { cancel(spent(total, 0, false)) })
 	b.before, b.cancelBefore = context.WithCancelCause(ctx)
 	reserve := b.reserveFor(time.Until(end))
-	beforeSpent := b.spent(reserve, false)
-	b.beforeTimer = time.AfterFunc(time.Until(end)-reserve, func() { b.cancelBefore(beforeSpent) })
-	go func() {
-		select {
-		case <-hurried:
-			b.hurry()
-		case <-b.quit:
-		}
-	}()
+	b.beforeTimer = time.AfterFunc(time.Until(end)-reserve, func() { b.cancelBefore(spent(total, reserve, false)) })
 	return b
 }
 
-// release stops the budget's timers and its hurry watch.
+// release stops the budget's timers: a later hurry or cut changes nothing.
 func (b *budget) release() {
-	close(b.quit)
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.released = true
 	b.timer.Stop()
 	b.beforeTimer.Stop()
 	if b.drainTimer != nil {
@@ -103,13 +96,12 @@ func (b *budget) reserveFor(left time.Duration) time.Duration {
 	return half
 }
 
-// spent is the cause of the end of the budget, less reserve when that is
-// kept for the OnStop hooks: "the shutdown's budget of 25s is spent", "the
-// shutdown's budget of 1s, less 400ms kept for the OnStop hooks, is spent";
-// cut names a budget cut to a joining event's deadline. Its caller holds
-// b.mu, or is newBudget.
-func (b *budget) spent(reserve time.Duration, cut bool) error {
-	what := fmt.Sprintf("the shutdown's budget of %v", b.end.Sub(b.begin).Round(time.Millisecond))
+// spent is the cause of the end of a budget of total, less reserve when
+// that is kept for the OnStop hooks: "the shutdown's budget of 25s is spent",
+// "the shutdown's budget of 1s, less 400ms kept for the OnStop hooks, is
+// spent"; cut names a budget cut to a joining event's deadline.
+func spent(total, reserve time.Duration, cut bool) error {
+	what := fmt.Sprintf("the shutdown's budget of %v", total.Round(time.Millisecond))
 	if cut {
 		what = "the shutdown's budget, cut to the stop event's deadline,"
 	}
@@ -133,14 +125,15 @@ func (b *budget) startDrain(d time.Duration) context.Context {
 	}
 	left := max(0, time.Until(b.end))
 	b.reserve = b.reserveFor(left)
-	cause := fmt.Errorf("%w: drain timeout (%v)", ErrTimeout, d)
-	if window := left - b.reserve; window < d {
+	timeout, total, reserve := d, b.end.Sub(b.begin), b.reserve
+	window := left - reserve
+	cause := func() error { return fmt.Errorf("%w: drain timeout (%v)", ErrTimeout, timeout) }
+	if window < d {
 		d = window
-		cause = b.spent(b.reserve, false)
+		cause = func() error { return spent(total, reserve, false) }
 	}
-	b.drainCause = cause
 	b.drainEnd = time.Now().Add(d)
-	b.drainTimer = time.AfterFunc(d, func() { cancel(cause) })
+	b.drainTimer = time.AfterFunc(d, func() { cancel(cause()) })
 	return ctx
 }
 
@@ -151,18 +144,12 @@ func (b *budget) startDrain(d time.Duration) context.Context {
 func (b *budget) cut(end time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	select {
-	case <-b.quit: // released: the shutdown is over
-		return
-	default:
-	}
-	if !end.Before(b.end) {
+	if b.released || !end.Before(b.end) {
 		return
 	}
 	b.end = end
 	b.timer.Stop()
-	spent := b.spent(0, true)
-	b.timer = time.AfterFunc(time.Until(end), func() { b.cancel(spent) })
+	b.timer = time.AfterFunc(time.Until(end), func() { b.cancel(spent(0, 0, true)) })
 	close(b.onCut)
 	b.onCut = make(chan struct{})
 	if b.drain == nil || b.drainTimer == nil { // not begun (startDrain reads b.end), or ended by a hurry
@@ -172,24 +159,29 @@ func (b *budget) cut(end time.Time) {
 	if drainEnd := end.Add(-b.reserve); drainEnd.Before(b.drainEnd) {
 		b.drainTimer.Stop()
 		b.drainEnd = drainEnd
-		cause, drain := b.spent(b.reserve, true), b.drain
-		b.drainTimer = time.AfterFunc(time.Until(drainEnd), func() { drain(cause) })
+		reserve, drain := b.reserve, b.drain
+		b.drainTimer = time.AfterFunc(time.Until(drainEnd), func() { drain(spent(0, reserve, true)) })
 	}
 }
 
 // hurry cuts the budget to hurryBudget from now, keeps the hooks' reserve
-// from that, and ends the drain at once.
+// from that, and ends the drain at once. Only the first call does, and none
+// after release.
 func (b *budget) hurry() {
 	cause := b.why()
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.released || !b.hurriedAt.IsZero() {
+		return
+	}
 	now := time.Now()
 	b.hurriedAt = now
 	if end := now.Add(hurryBudget); end.Before(b.end) {
 		b.end = end
 		b.timer.Stop()
-		spent := fmt.Errorf("%w: the hurried shutdown's second is spent: %w", ErrTimeout, cause)
-		b.timer = time.AfterFunc(hurryBudget, func() { b.cancel(spent) })
+		b.timer = time.AfterFunc(hurryBudget, func() {
+			b.cancel(fmt.Errorf("%w: the hurried shutdown's second is spent: %w", ErrTimeout, cause))
+		})
 	}
 	b.reserve = b.reserveFor(time.Until(b.end))
 	b.beforeTimer.Stop()
@@ -198,10 +190,7 @@ func (b *budget) hurry() {
 		b.drainTimer.Stop()
 		b.drain(cause)
 	}
-	if !b.hurryClosed {
-		b.hurryClosed = true
-		close(b.onHurry)
-	}
+	close(b.onHurry)
 }
 
 // waitCancelled waits for idle, once the items' context was cancelled: at
@@ -214,7 +203,7 @@ func (b *budget) waitCancelled(grace time.Duration, idle <-chan struct{}) {
 		b.mu.Lock()
 		d := min(grace, max(time.Until(b.end.Add(-b.reserve)), min(grace, killFloor)))
 		hurried, cut := b.onHurry, b.onCut
-		if b.hurryClosed {
+		if !b.hurriedAt.IsZero() {
 			hurried = nil
 		}
 		b.mu.Unlock()

@@ -135,6 +135,9 @@ func New[T any](handler func(ctx context.Context, item T) error, opts Options) (
 	return p, nil
 }
 
+// logging reports whether the pool has a Logger.
+func (p *Pool[T]) logging() bool { return p.opts.Logger != nil }
+
 func (p *Pool[T]) made() bool { return p != nil && p.queue != nil }
 
 // errNotNew is the error of every method of a Pool that New did not make (a
@@ -318,6 +321,9 @@ func (p *Pool[T]) Stats() Stats {
 // fault, and must not end the goroutine that logs (a worker, or the caller
 // of Run). Its panic or Goexit is reported on standard error, as ctrlc
 // reports its own Logger's.
+//
+// Callers check logging first: the arguments cost allocations, and a
+// shutdown with no Logger should cost none.
 func (p *Pool[T]) log(msg string, args ...any) {
 	if p.opts.Logger == nil {
 		return

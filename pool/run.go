@@ -60,7 +60,9 @@ func (p *Pool[T]) Run(ctx context.Context) (*Report[T], error) {
 	var hurried <-chan struct{}
 	esc := escalate.From(ctx)
 	if esc != nil {
-		leave := esc.Enter()
+		// The hurry reaches the pool through p.hurry, called on the
+		// delivery path: no goroutine waits for it.
+		leave := esc.Enter(p.hurry)
 		defer leave()
 		hurried = esc.Hurried()
 		p.mu.Lock()
@@ -87,40 +89,21 @@ func (p *Pool[T]) Run(ctx context.Context) (*Report[T], error) {
 	}
 	call, first := p.begin()
 	p.join(e) // an event that joined a shutdown begun another way: its Deadline counts too
-	if hurried != nil || e.Kind == 0 {
-		go p.watch(ctx, e, esc, hurried, call)
+	if e.Kind == 0 {
+		// The shutdown began another way: ctx's stop event, should it come
+		// while the shutdown runs, joins it.
+		defer context.AfterFunc(ctx, func() {
+			var late ctrlc.Event
+			if errors.As(context.Cause(ctx), &late) {
+				p.join(late)
+			}
+		})()
 	}
 	if first {
 		p.runShutdown(call, e) // on this goroutine: no hand-off between the stop and the drain
 	}
 	<-call.done
 	return call.report, call.err
-}
-
-// watch waits, while the shutdown runs, for the hurry of ctx's escalation
-// and, when the shutdown began another way, for ctx's own stop event, whose
-// Deadline then counts too. It runs beside the shutdown, which the first
-// caller of Run runs on its own goroutine.
-func (p *Pool[T]) watch(ctx context.Context, e ctrlc.Event, esc *escalate.State, hurried <-chan struct{}, call *shutdownCall[T]) {
-	done := ctx.Done()
-	if e.Kind != 0 {
-		done = nil // its event is in
-	}
-	for {
-		select {
-		case <-call.done:
-			return
-		case <-hurried:
-			p.hurry(esc.Cause())
-			return
-		case <-done: // the stop event of ctx, after the shutdown began
-			done = nil
-			var late ctrlc.Event
-			if errors.As(context.Cause(ctx), &late) {
-				p.join(late)
-			}
-		}
-	}
 }
 
 // join brings the budget's end forward to e's Deadline, less
@@ -142,12 +125,20 @@ func (p *Pool[T]) join(e ctrlc.Event) {
 	}
 }
 
-// hurry hurries the shutdown: cause is the event that asked for it.
+// hurry hurries the shutdown: cause is the event that asked for it. It runs
+// on the delivery path of that event (escalate.State.Hurry), and blocks
+// on nothing.
 func (p *Pool[T]) hurry(cause error) {
 	p.hurryOnce.Do(func() {
 		p.hurryWhy = fmt.Errorf("%w by %w", ErrHurried, cause)
 		close(p.hurried)
 	})
+	p.mu.Lock()
+	b := p.budget
+	p.mu.Unlock()
+	if b != nil {
+		b.hurry()
+	}
 }
 
 // begin claims the shutdown and reports whether the caller is the first,
@@ -196,19 +187,36 @@ func (p *Pool[T]) stop(e ctrlc.Event) (*Report[T], error) {
 	if !p.joinedEnd.IsZero() && p.joinedEnd.Before(end) {
 		end = p.joinedEnd
 	}
-	b := newBudget(begin, end, p.opts.HookTimeout, len(after), p.hurried, func() error { return p.hurryWhy })
-	p.budget = b // later joins cut it
+	b := newBudget(begin, end, p.opts.HookTimeout, len(after), func() error { return p.hurryWhy })
+	p.budget = b // later joins and hurries reach it
 	p.mu.Unlock()
+	select {
+	case <-p.hurried: // before the budget was made: p.hurry found none
+		b.hurry()
+	default:
+	}
 	defer b.release()
 
-	r := &Report[T]{Event: e, Stages: []Stage{{Name: StageRun, Duration: begin.Sub(p.born)}}}
-	extra := map[string][]error{}
-	p.log("pool: shutdown", "event", eventText(e), "policy", p.opts.Policy, "budget", end.Sub(begin))
+	r := &Report[T]{Event: e, Stages: make([]Stage, 1, 5)}
+	r.Stages[0] = Stage{Name: StageRun, Duration: begin.Sub(p.born)}
+	var extra map[string][]error // errors of the stages beside the items': made at the first
+	addErrs := func(stage string, errs ...error) {
+		if len(errs) == 0 {
+			return
+		}
+		if extra == nil {
+			extra = map[string][]error{}
+		}
+		extra[stage] = append(extra[stage], errs...)
+	}
+	if p.logging() {
+		p.log("pool: shutdown", "event", eventText(e), "policy", p.opts.Policy, "budget", end.Sub(begin))
+	}
 
 	// 1. Before-stop: the BeforeStop functions, while Submit still accepts.
 	start := time.Now()
 	p.phase.Store(StageBeforeStop)
-	extra[StageBeforeStop] = p.runHooks(b.before, b, before, false)
+	addErrs(StageBeforeStop, p.runHooks(b.before, b, before, false)...)
 	r.stage(StageBeforeStop, start)
 
 	// 2. Queue: the input closes; the workers run the queue (Finish) until
@@ -262,17 +270,17 @@ func (p *Pool[T]) stop(e ctrlc.Event) (*Report[T], error) {
 	r.Completed, r.Failed, r.Panicked = s.completed, s.failed, s.panicked
 	r.Queued, r.Interrupted, r.Abandoned, r.Errors = s.unprocessed, s.interrupted, s.abandoned, s.errs
 	if n := len(s.unprocessed) - unprocessedBefore; cut != nil && n > 0 {
-		extra[StageQueue] = append(extra[StageQueue], fmt.Errorf("%d queued %s handed back unrun: %w", n, plural(n), cut))
+		addErrs(StageQueue, fmt.Errorf("%d queued %s handed back unrun: %w", n, plural(n), cut))
 	}
 	if n := len(s.interrupted); n > 0 { // in the stage of their own errors
-		extra[cutIn] = append(extra[cutIn], fmt.Errorf("%d running %s interrupted: %w", n, plural(n), cut))
+		addErrs(cutIn, fmt.Errorf("%d running %s interrupted: %w", n, plural(n), cut))
 	}
 	if n := len(s.abandoned); n > 0 {
-		extra[StageInFlight] = append(extra[StageInFlight], fmt.Errorf("%d %s still running after %v, abandoned: %w",
+		addErrs(StageInFlight, fmt.Errorf("%d %s still running after %v, abandoned: %w",
 			n, plural(n), time.Since(start).Round(time.Millisecond), cut))
 	}
 	if s.missing != 0 {
-		extra[StageInFlight] = append(extra[StageInFlight], fmt.Errorf("%d items accepted, %d accounted for (a bug in the pool)",
+		addErrs(StageInFlight, fmt.Errorf("%d items accepted, %d accounted for (a bug in the pool)",
 			r.Accepted, r.Accepted-s.missing))
 	}
 	r.stage(StageInFlight, start)
@@ -280,7 +288,7 @@ func (p *Pool[T]) stop(e ctrlc.Event) (*Report[T], error) {
 	// 4. On-stop: the OnStop functions, last registered first.
 	start = time.Now()
 	p.phase.Store(StageOnStop)
-	extra[StageOnStop] = p.runHooks(b.ctx, b, after, true)
+	addErrs(StageOnStop, p.runHooks(b.ctx, b, after, true)...)
 	r.stage(StageOnStop, start)
 	p.cancelItem(context.Canceled)
 
@@ -293,6 +301,25 @@ func (p *Pool[T]) stop(e ctrlc.Event) (*Report[T], error) {
 		if esc != nil {
 			errors.As(esc.First(), &r.Event)
 		}
+	}
+	err := p.stageErrors(r, s, extra)
+	if p.logging() {
+		for _, st := range r.Stages {
+			p.log("pool: stage", "stage", st.Name, "duration", st.Duration, "error", st.Err)
+		}
+		p.log("pool: stopped", "accepted", r.Accepted, "completed", r.Completed, "failed", r.Failed,
+			"panicked", r.Panicked, "queued", len(r.Queued), "interrupted", len(r.Interrupted),
+			"abandoned", len(r.Abandoned))
+	}
+	return r, err
+}
+
+// stageErrors files every error of the shutdown under its stage in
+// r.Stages and returns them all, or nil: the items' (s.errs, with a count
+// of those not kept) and the stages' own (extra).
+func (p *Pool[T]) stageErrors(r *Report[T], s snapshot[T], extra map[string][]error) error {
+	if len(s.errs) == 0 && len(s.dropped) == 0 && len(extra) == 0 {
+		return nil
 	}
 	var all *multierror.Error
 	for i := range r.Stages {
@@ -314,12 +341,8 @@ func (p *Pool[T]) stop(e ctrlc.Event) (*Report[T], error) {
 			st.Err = errs
 			all = multierror.Append(all, errs)
 		}
-		p.log("pool: stage", "stage", st.Name, "duration", st.Duration, "error", st.Err)
 	}
-	p.log("pool: stopped", "accepted", r.Accepted, "completed", r.Completed, "failed", r.Failed,
-		"panicked", r.Panicked, "queued", len(r.Queued), "interrupted", len(r.Interrupted),
-		"abandoned", len(r.Abandoned))
-	return r, all.ErrorOrNil()
+	return all.ErrorOrNil()
 }
 
 func plural(n int) string {

@@ -75,7 +75,7 @@ func (p *Pool[T]) settle() snapshot[T] {
 				interrupted: slices.Clone(p.interrupted),
 				abandoned:   slices.Clone(p.abandoned),
 				errs:        slices.Clone(p.itemErrs),
-				dropped:     maps.Clone(p.dropped),
+				dropped:     cloneCounts(p.dropped),
 				accepted:    n + int(int32(diff)), // the ticket count is modulo 2^32; n is not
 				missing:     int(int32(diff)),
 			}
@@ -91,6 +91,15 @@ func (p *Pool[T]) settle() snapshot[T] {
 		}
 	}
 	return snap
+}
+
+// cloneCounts returns a copy of m, nil if m is empty: a shutdown with no
+// dropped errors allocates no map.
+func cloneCounts(m map[string]int) map[string]int {
+	if len(m) == 0 {
+		return nil
+	}
+	return maps.Clone(m)
 }
 
 // acceptedCount returns the items accepted, modulo 2^32. Intake must be

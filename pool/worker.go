@@ -146,7 +146,9 @@ func (p *Pool[T]) itemEnded(w *worker[T], err error) {
 		delta = slotOne
 	}
 	if !w.end(delta) {
-		p.log("pool: an abandoned item returned", "item", shortForm(e.item), "error", err)
+		if p.logging() {
+			p.log("pool: an abandoned item returned", "item", shortForm(e.item), "error", err)
+		}
 		return
 	}
 	if err != nil {
@@ -176,7 +178,9 @@ func (p *Pool[T]) record(item T, err error) {
 		p.dropped[stage]++
 	}
 	p.mu.Unlock()
-	p.log("pool: item failed", "stage", stage, "item", shortForm(item), "error", err)
+	if p.logging() {
+		p.log("pool: item failed", "stage", stage, "item", shortForm(item), "error", err)
+	}
 }
 
 func (p *Pool[T]) handBack(e entry[T]) {

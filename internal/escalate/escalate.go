@@ -18,9 +18,12 @@ type State struct {
 	first   error         // the first event, once it came
 	hurried chan struct{} // closed at the hurry
 	cause   error         // the event that hurried, set before hurried is closed
-	drains  int           // Run calls under the context, not yet returned
-	idle    chan struct{} // closed and replaced when drains falls to 0
+	drains  map[*drain]struct{}
+	idle    chan struct{} // closed and replaced when the last drain leaves
 }
+
+// drain is one Run call under the context.
+type drain struct{ onHurry func(cause error) }
 
 // New returns a State with no drain under way.
 func New() *State {
@@ -39,22 +42,33 @@ func From(ctx context.Context) *State {
 }
 
 // Enter records a drain under way (a Run call) and returns the function that
-// ends it.
-func (s *State) Enter() (leave func()) {
+// ends it, which may be called more than once. onHurry, if not nil, is
+// called at the hurry, on the goroutine that hurries (the delivery path:
+// it must not block), or at once, on this goroutine, if the hurry came
+// before: the drain hears of it without a goroutine of its own to wait.
+func (s *State) Enter(onHurry func(cause error)) (leave func()) {
+	d := &drain{onHurry: onHurry}
 	s.mu.Lock()
-	s.drains++
+	if s.drains == nil {
+		s.drains = make(map[*drain]struct{})
+	}
+	s.drains[d] = struct{}{}
+	cause := s.cause
 	s.mu.Unlock()
-	var once sync.Once
+	if cause != nil && onHurry != nil {
+		onHurry(cause)
+	}
 	return func() {
-		once.Do(func() {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			s.drains--
-			if s.drains == 0 {
-				close(s.idle)
-				s.idle = make(chan struct{})
-			}
-		})
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if _, ok := s.drains[d]; !ok {
+			return
+		}
+		delete(s.drains, d)
+		if len(s.drains) == 0 {
+			close(s.idle)
+			s.idle = make(chan struct{})
+		}
 	}
 }
 
@@ -75,23 +89,34 @@ func (s *State) First() error {
 	return s.first
 }
 
-// Hurry hurries the drains under way with cause, and reports whether there
-// were any. Only the first call closes Hurried.
+// Hurry hurries the drains under way with cause, calling their onHurry
+// functions, and reports whether there were any. Only the first call
+// closes Hurried and calls them.
 func (s *State) Hurry(cause error) bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	var calls []func(error)
 	if s.cause == nil {
 		s.cause = cause
 		close(s.hurried)
+		for d := range s.drains {
+			if d.onHurry != nil {
+				calls = append(calls, d.onHurry)
+			}
+		}
 	}
-	return s.drains > 0
+	draining := len(s.drains) > 0
+	s.mu.Unlock()
+	for _, f := range calls {
+		f(cause)
+	}
+	return draining
 }
 
 // Draining reports whether a drain is under way.
 func (s *State) Draining() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.drains > 0
+	return len(s.drains) > 0
 }
 
 // Hurried returns a channel closed at the hurry.
@@ -108,7 +133,7 @@ func (s *State) Cause() error {
 // whether none is.
 func (s *State) WaitIdle(d time.Duration) bool {
 	s.mu.Lock()
-	if s.drains == 0 {
+	if len(s.drains) == 0 {
 		s.mu.Unlock()
 		return true
 	}
