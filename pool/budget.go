@@ -17,48 +17,104 @@ const hurryBudget = time.Second
 // deadlineReserve), or hurryBudget after a hurry. Every stage takes its time
 // from it, and the drain leaves the OnStop hooks their reserve. It runs on
 // timers of its own, so no context of the caller's can stall it, and no
-// goroutine: a hurry reaches it through hurry, called by Pool.hurry. The
-// errors that say why a timer ended something are made when it fires: a
-// shutdown that ends in time formats none.
+// goroutine: a hurry reaches it through hurry, called by Pool.hurry.
+//
+// New makes it, with its contexts and its timers stopped, so that a
+// shutdown allocates almost nothing: it is the moment a program is least
+// able to wait for fresh memory. The errors that say why a timer ended
+// something are made when it fires: a shutdown that ends in time formats
+// none.
 type budget struct {
-	begin   time.Time
 	hookDur time.Duration
-	hooks   int
 	why     func() error // the hurry's cause
 
 	ctx    context.Context // done when the budget is spent
 	cancel context.CancelCauseFunc
-
 	// before is the BeforeStop functions' context: done when the budget
 	// less the OnStop hooks' reserve is spent, or at a hurry, so that
 	// neither a long BeforeStop nor a hurry during it eats that reserve.
 	before       context.Context
 	cancelBefore context.CancelCauseFunc
-	beforeTimer  *time.Timer
+	drainCtx     context.Context // done at the drain deadline, or at a hurry
+	drain        context.CancelCauseFunc
 
-	mu         sync.Mutex
-	released   bool
-	end        time.Time
-	reserve    time.Duration // kept for the OnStop hooks, from the drain's start
-	timer      *time.Timer   // ends ctx at end
-	hurriedAt  time.Time     // zero until hurried
-	drain      context.CancelCauseFunc
-	drainTimer *time.Timer
-	drainEnd   time.Time     // when drainTimer ends the drain
-	onHurry    chan struct{} // closed at the hurry, for waitCancelled
-	onCut      chan struct{} // closed and replaced at each cut, for waitCancelled
+	timer       *time.Timer // ends ctx at end
+	beforeTimer *time.Timer
+	drainTimer  *time.Timer
+
+	mu        sync.Mutex
+	hooks     int // OnStop functions, for the reserve
+	begin     time.Time
+	end       time.Time
+	released  bool
+	endWhy    timeout // why each timer ends what it ends
+	beforeWhy timeout
+	drainWhy  timeout
+	reserve   time.Duration // kept for the OnStop hooks, from the drain's start
+	hurriedAt time.Time     // zero until hurried
+	draining  bool          // the drain's timer runs: startDrain ran, no hurry ended it
+	drainEnd  time.Time     // when drainTimer ends the drain
+	onHurry   chan struct{} // closed at the hurry, for waitCancelled
+	onCut     chan struct{} // closed and replaced at each cut, for waitCancelled
 }
 
-func newBudget(begin, end time.Time, hookDur time.Duration, hooks int, why func() error) *budget {
-	ctx, cancel := context.WithCancelCause(context.Background())
-	b := &budget{begin: begin, hookDur: hookDur, hooks: hooks, why: why, ctx: ctx, cancel: cancel,
-		end: end, onHurry: make(chan struct{}), onCut: make(chan struct{})}
-	total := end.Sub(begin)
-	b.timer = time.AfterFunc(time.Until(end), func() { cancel(spent(total, 0, false)) })
-	b.before, b.cancelBefore = context.WithCancelCause(ctx)
-	reserve := b.reserveFor(time.Until(end))
-	b.beforeTimer = time.AfterFunc(time.Until(end)-reserve, func() { b.cancelBefore(spent(total, reserve, false)) })
+// timeout says why a timer of the budget ended something.
+type timeout struct {
+	drain   time.Duration // DrainTimeout, when the drain's own deadline passed
+	total   time.Duration // the budget, when it is spent
+	reserve time.Duration // kept for the OnStop hooks out of it
+	cut     bool          // cut to a joining event's deadline
+	hurried error         // the hurry, when its second is spent
+}
+
+func (t timeout) err() error {
+	switch {
+	case t.hurried != nil:
+		return fmt.Errorf("%w: the hurried shutdown's second is spent: %w", ErrTimeout, t.hurried)
+	case t.drain > 0:
+		return fmt.Errorf("%w: drain timeout (%v)", ErrTimeout, t.drain)
+	}
+	return spent(t.total, t.reserve, t.cut)
+}
+
+// newBudget makes the budget of a shutdown to come; start starts it.
+func newBudget(hookDur time.Duration, why func() error) *budget {
+	b := &budget{hookDur: hookDur, why: why, onHurry: make(chan struct{}), onCut: make(chan struct{})}
+	b.ctx, b.cancel = context.WithCancelCause(context.Background())
+	b.before, b.cancelBefore = context.WithCancelCause(b.ctx)
+	b.drainCtx, b.drain = context.WithCancelCause(context.Background())
+	b.timer = stoppedTimer(func() { b.cancel(b.reason(&b.endWhy)) })
+	b.beforeTimer = stoppedTimer(func() { b.cancelBefore(b.reason(&b.beforeWhy)) })
+	b.drainTimer = stoppedTimer(func() { b.drain(b.reason(&b.drainWhy)) })
 	return b
+}
+
+func stoppedTimer(f func()) *time.Timer {
+	t := time.AfterFunc(time.Hour, f)
+	t.Stop()
+	return t
+}
+
+// reason returns the error that *why describes.
+func (b *budget) reason(why *timeout) error {
+	b.mu.Lock()
+	t := *why
+	b.mu.Unlock()
+	return t.err()
+}
+
+// start starts the budget at begin, to end at end, with hooks OnStop
+// functions to keep time for.
+func (b *budget) start(begin, end time.Time, hooks int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.begin, b.end, b.hooks = begin, end, hooks
+	left := time.Until(end)
+	reserve := b.reserveFor(left)
+	b.endWhy = timeout{total: end.Sub(begin)}
+	b.beforeWhy = timeout{total: end.Sub(begin), reserve: reserve}
+	b.timer.Reset(left)
+	b.beforeTimer.Reset(left - reserve)
 }
 
 // release stops the budget's timers: a later hurry or cut changes nothing.
@@ -68,11 +124,10 @@ func (b *budget) release() {
 	b.released = true
 	b.timer.Stop()
 	b.beforeTimer.Stop()
-	if b.drainTimer != nil {
-		b.drainTimer.Stop()
-	}
+	b.drainTimer.Stop()
 	b.cancelBefore(context.Canceled)
 	b.cancel(context.Canceled)
+	b.drain(context.Canceled)
 }
 
 // left returns what is left of the budget.
@@ -111,30 +166,27 @@ func spent(total, reserve time.Duration, cut bool) error {
 	return fmt.Errorf("%w: %s is spent", ErrTimeout, what)
 }
 
-// startDrain returns the drain's context: it ends after d, or when what is
-// left of the budget less the hook reserve is spent, or at a hurry, with a
-// cause that says which.
+// startDrain starts the drain's deadline and returns its context: it ends
+// after d, or when what is left of the budget less the hook reserve is
+// spent, or at a hurry, with a cause that says which.
 func (b *budget) startDrain(d time.Duration) context.Context {
-	ctx, cancel := context.WithCancelCause(context.Background())
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.drain = cancel
 	if !b.hurriedAt.IsZero() {
-		cancel(b.why())
-		return ctx
+		b.drain(b.why())
+		return b.drainCtx
 	}
 	left := max(0, time.Until(b.end))
 	b.reserve = b.reserveFor(left)
-	timeout, total, reserve := d, b.end.Sub(b.begin), b.reserve
-	window := left - reserve
-	cause := func() error { return fmt.Errorf("%w: drain timeout (%v)", ErrTimeout, timeout) }
-	if window < d {
+	b.drainWhy = timeout{drain: d}
+	if window := left - b.reserve; window < d {
 		d = window
-		cause = func() error { return spent(total, reserve, false) }
+		b.drainWhy = timeout{total: b.end.Sub(b.begin), reserve: b.reserve}
 	}
 	b.drainEnd = time.Now().Add(d)
-	b.drainTimer = time.AfterFunc(d, func() { cancel(cause()) })
-	return ctx
+	b.draining = true
+	b.drainTimer.Reset(d)
+	return b.drainCtx
 }
 
 // cut brings the budget's end forward to end: the Deadline (less
@@ -148,19 +200,18 @@ func (b *budget) cut(end time.Time) {
 		return
 	}
 	b.end = end
-	b.timer.Stop()
-	b.timer = time.AfterFunc(time.Until(end), func() { b.cancel(spent(0, 0, true)) })
+	b.endWhy = timeout{cut: true}
+	b.timer.Reset(time.Until(end))
 	close(b.onCut)
 	b.onCut = make(chan struct{})
-	if b.drain == nil || b.drainTimer == nil { // not begun (startDrain reads b.end), or ended by a hurry
+	if !b.draining { // not begun (startDrain reads b.end), or ended by a hurry
 		return
 	}
 	b.reserve = b.reserveFor(time.Until(end))
 	if drainEnd := end.Add(-b.reserve); drainEnd.Before(b.drainEnd) {
-		b.drainTimer.Stop()
 		b.drainEnd = drainEnd
-		reserve, drain := b.reserve, b.drain
-		b.drainTimer = time.AfterFunc(time.Until(drainEnd), func() { drain(spent(0, reserve, true)) })
+		b.drainWhy = timeout{reserve: b.reserve, cut: true}
+		b.drainTimer.Reset(time.Until(drainEnd))
 	}
 }
 
@@ -178,15 +229,14 @@ func (b *budget) hurry() {
 	b.hurriedAt = now
 	if end := now.Add(hurryBudget); end.Before(b.end) {
 		b.end = end
-		b.timer.Stop()
-		b.timer = time.AfterFunc(hurryBudget, func() {
-			b.cancel(fmt.Errorf("%w: the hurried shutdown's second is spent: %w", ErrTimeout, cause))
-		})
+		b.endWhy = timeout{hurried: cause}
+		b.timer.Reset(hurryBudget)
 	}
 	b.reserve = b.reserveFor(time.Until(b.end))
 	b.beforeTimer.Stop()
 	b.cancelBefore(cause)
-	if b.drain != nil {
+	if b.draining {
+		b.draining = false
 		b.drainTimer.Stop()
 		b.drain(cause)
 	}

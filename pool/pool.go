@@ -62,8 +62,9 @@ type Pool[T any] struct {
 	shutdown    *shutdownCall[T]
 	started     chan struct{} // closed when the shutdown begins
 	esc         *escalate.State
-	budget      *budget   // the shutdown's, once stop made it
-	joinedEnd   time.Time // the earliest end a joining event's Deadline asked for before that
+	down        *shutdown[T] // made by New, run once by stop
+	budget      *budget      // down's, once the shutdown began
+	joinedEnd   time.Time    // the earliest end a joining event's Deadline asked for before that
 }
 
 // entry is a queued item with its admission ticket, which orders the items
@@ -127,6 +128,7 @@ func New[T any](handler func(ctx context.Context, item T) error, opts Options) (
 		hurried: make(chan struct{}),
 	}
 	p.itemCtx, p.cancelItem = context.WithCancelCause(context.WithValue(opts.BaseContext, ownKey{p}, true))
+	p.down = newShutdown(p)
 	p.phase.Store(StageRun)
 	p.live.Store(int64(opts.Workers))
 	for i := range p.workers {

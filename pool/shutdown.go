@@ -32,9 +32,17 @@ type shutdown[T any] struct {
 	extra map[string][]error // the stages' own errors, beside the items': made at the first
 }
 
+// newShutdown makes, with the pool, what its shutdown needs: the budget, the
+// report and its stages.
+func newShutdown[T any](p *Pool[T]) *shutdown[T] {
+	return &shutdown[T]{p: p, r: &Report[T]{Stages: make([]Stage, 0, 5)},
+		b: newBudget(p.opts.HookTimeout, func() error { return p.hurryWhy })}
+}
+
 // stop runs the stages, in five steps, and returns the report.
 func (p *Pool[T]) stop(e ctrlc.Event) (*Report[T], error) {
-	sd := p.newShutdown(e)
+	sd := p.down
+	sd.start(e)
 	defer sd.b.release()
 	sd.beforeStop()    // 1. the BeforeStop functions, while Submit still accepts
 	sd.queue()         // 2. the input closes; the queue runs or comes back
@@ -43,21 +51,22 @@ func (p *Pool[T]) stop(e ctrlc.Event) (*Report[T], error) {
 	return sd.report() // 5. a stop event that joined, and every error by stage
 }
 
-// newShutdown makes the shutdown's budget and report.
-func (p *Pool[T]) newShutdown(e ctrlc.Event) *shutdown[T] {
+// start starts the budget, for the stop event e.
+func (sd *shutdown[T]) start(e ctrlc.Event) {
+	p := sd.p
 	begin := time.Now()
 	end := begin.Add(p.opts.ShutdownTimeout)
 	if d := e.Deadline.Add(-deadlineReserve); !e.Deadline.IsZero() && d.Before(end) {
 		end = d
 	}
-	sd := &shutdown[T]{p: p, r: &Report[T]{Event: e, Stages: make([]Stage, 1, 5)}}
-	sd.r.Stages[0] = Stage{Name: StageRun, Duration: begin.Sub(p.born)}
+	sd.r.Event = e
+	sd.r.Stages = append(sd.r.Stages, Stage{Name: StageRun, Duration: begin.Sub(p.born)})
 	p.mu.Lock()
 	sd.before, sd.after = p.before, p.hooks
 	if !p.joinedEnd.IsZero() && p.joinedEnd.Before(end) {
 		end = p.joinedEnd
 	}
-	sd.b = newBudget(begin, end, p.opts.HookTimeout, len(sd.after), func() error { return p.hurryWhy })
+	sd.b.start(begin, end, len(sd.after))
 	p.budget = sd.b // later joins and hurries reach it
 	p.mu.Unlock()
 	select {
@@ -68,7 +77,6 @@ func (p *Pool[T]) newShutdown(e ctrlc.Event) *shutdown[T] {
 	if p.logging() {
 		p.log("pool: shutdown", "event", eventText(e), "policy", p.opts.Policy, "budget", end.Sub(begin))
 	}
-	return sd
 }
 
 // fail files errs under stage.
