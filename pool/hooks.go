@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// errHookBudgetSpent ends a hook that starts with less than HookTimeout
+// left of the budget.
+var errHookBudgetSpent = fmt.Errorf("%w: the shutdown's budget is spent", ErrTimeout)
+
 // runHooks runs hooks (in reverse if lifo) within budget and returns their
 // errors, each prefixed with the hook's name.
 func (p *Pool[T]) runHooks(parent context.Context, b *budget, hooks []hook, lifo bool) []error {
@@ -32,17 +36,19 @@ func (p *Pool[T]) runHooks(parent context.Context, b *budget, hooks []hook, lifo
 // hook still starts, with its context already done, and gets that floor:
 // enough for the cleanup that does not wait (http.Server.Shutdown closes
 // its listeners, a file closes).
+//
+// parent carries ownKey, which lets Run tell a call from inside the hook,
+// which would wait for itself.
 func (p *Pool[T]) runHook(parent context.Context, b *budget, h hook) error {
 	left := b.left()
 	given := min(p.opts.HookTimeout, left)
-	cause := fmt.Errorf("%w: HookTimeout (%v)", ErrTimeout, p.opts.HookTimeout)
+	cause := p.hookTimeout
 	if left < p.opts.HookTimeout {
-		cause = fmt.Errorf("%w: the shutdown's budget is spent", ErrTimeout)
+		cause = errHookBudgetSpent
 	}
 	// The deadline the hook reads is the earlier of the two; the budget's
-	// own end (which a hurry can bring forward) cancels it too. ownKey lets
-	// Run tell a call from inside the hook, which would wait for itself.
-	ctx, cancel := context.WithDeadlineCause(context.WithValue(parent, ownKey{p}, true), time.Now().Add(given), cause)
+	// own end (which a hurry can bring forward) cancels it too.
+	ctx, cancel := context.WithDeadlineCause(parent, time.Now().Add(given), cause)
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {

@@ -19,7 +19,9 @@ import (
 type Pool[T any] struct {
 	handler func(context.Context, T) error
 	opts    Options
-	born    time.Time
+	// hookTimeout ends a hook that ran for HookTimeout.
+	hookTimeout error
+	born        time.Time
 
 	queue   chan entry[T]
 	closing chan struct{} // closed when intake stops, waking blocked submitters
@@ -128,6 +130,7 @@ func New[T any](handler func(ctx context.Context, item T) error, opts Options) (
 		hurried: make(chan struct{}),
 	}
 	p.itemCtx, p.cancelItem = context.WithCancelCause(context.WithValue(opts.BaseContext, ownKey{p}, true))
+	p.hookTimeout = fmt.Errorf("%w: HookTimeout (%v)", ErrTimeout, opts.HookTimeout)
 	p.down = newShutdown(p)
 	p.phase.Store(StageRun)
 	p.live.Store(int64(opts.Workers))

@@ -14,11 +14,13 @@ import (
 // largest stage, not of all of them: the caller of Run (often the main
 // goroutine) runs it, and a stack that must grow at the stop costs time.
 type shutdown[T any] struct {
-	p      *Pool[T]
-	b      *budget
-	r      *Report[T]
-	before []hook // BeforeStop, as registered
-	after  []hook // OnStop, as registered
+	p *Pool[T]
+	b *budget
+	r *Report[T]
+	// The hooks' parents: the budget's contexts, with ownKey.
+	beforeCtx, afterCtx context.Context
+	before              []hook // BeforeStop, as registered
+	after               []hook // OnStop, as registered
 
 	drain context.Context // the queue and in-flight stages' deadline
 	// cut is the drain's end: nil, or the cause the items were cancelled
@@ -35,8 +37,11 @@ type shutdown[T any] struct {
 // newShutdown makes, with the pool, what its shutdown needs: the budget, the
 // report and its stages.
 func newShutdown[T any](p *Pool[T]) *shutdown[T] {
-	return &shutdown[T]{p: p, r: &Report[T]{Stages: make([]Stage, 0, 5)},
+	sd := &shutdown[T]{p: p, r: &Report[T]{Stages: make([]Stage, 0, 5)},
 		b: newBudget(p.opts.HookTimeout, func() error { return p.hurryWhy })}
+	sd.beforeCtx = context.WithValue(sd.b.before, ownKey{p}, true)
+	sd.afterCtx = context.WithValue(sd.b.ctx, ownKey{p}, true)
+	return sd
 }
 
 // stop runs the stages, in five steps, and returns the report.
@@ -93,7 +98,7 @@ func (sd *shutdown[T]) fail(stage string, errs ...error) {
 func (sd *shutdown[T]) beforeStop() {
 	start := time.Now()
 	sd.p.phase.Store(StageBeforeStop)
-	sd.fail(StageBeforeStop, sd.p.runHooks(sd.b.before, sd.b, sd.before, false)...)
+	sd.fail(StageBeforeStop, sd.p.runHooks(sd.beforeCtx, sd.b, sd.before, false)...)
 	sd.r.stage(StageBeforeStop, start)
 }
 
@@ -183,7 +188,7 @@ func (sd *shutdown[T]) explain(waited time.Duration) {
 func (sd *shutdown[T]) onStop() {
 	start := time.Now()
 	sd.p.phase.Store(StageOnStop)
-	sd.fail(StageOnStop, sd.p.runHooks(sd.b.ctx, sd.b, sd.after, true)...)
+	sd.fail(StageOnStop, sd.p.runHooks(sd.afterCtx, sd.b, sd.after, true)...)
 	sd.r.stage(StageOnStop, start)
 	sd.p.cancelItem(context.Canceled)
 }

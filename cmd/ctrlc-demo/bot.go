@@ -92,8 +92,12 @@ func (r *receiver) finish(ctx context.Context, giveUp bool, ended func()) {
 	if giveUp {
 		r.cancel()
 	}
-	defer context.AfterFunc(ctx, r.cancel)() // a loop still waiting when ctx ends gives up
-	<-r.done
+	select {
+	case <-r.done: // the shutdown's first stage saw it end
+	default:
+		defer context.AfterFunc(ctx, r.cancel)() // a loop still waiting when ctx ends gives up
+		<-r.done
+	}
 	r.ended.Do(ended)
 }
 

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -62,8 +63,9 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 	commands, stopSource := startSource(cfg.rate)
 	loop := startReceiver(commands, workers)
 	_ = workers.BeforeStop("receiver loop", func(hookCtx context.Context) error {
-		say("received %v, shutting down…", context.Cause(ctx))
-		tell(service.Stopping(), service.Progress(fmt.Sprintf("received %v, shutting down", context.Cause(ctx)), 5*time.Second))
+		received := fmt.Sprintf("received %v, shutting down", context.Cause(ctx))
+		say("%s…", received)
+		tell(service.Stopping(), service.Progress(received, 5*time.Second))
 		stopSource()
 		loop.finish(hookCtx, cfg.policy == pool.Skip, func() { say("Worker loop done.") })
 		return nil
@@ -78,6 +80,11 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 	report, drainErr := workers.Run(ctx)
 	stopProgress()
 	stopSource()
+	// What follows goes out in one write: the terminal (or the pipe's
+	// reader) wakes once, and the demo ends sooner after a Ctrl-C.
+	ending := bufio.NewWriter(stderr)
+	defer ending.Flush() // on every return below
+	say = func(format string, a ...any) { fmt.Fprintf(ending, format+"\n", a...) }
 	loop.finish(ctx, true, func() { say("Worker loop done.") }) // said already, unless the shutdown failed
 	say("Dropped the worker pool: %d workers joined, %d left running an abandoned command.",
 		cfg.workers-len(report.Abandoned), len(report.Abandoned))
@@ -87,8 +94,9 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 	if err := s.save(cfg.unprocessed); err != nil {
 		say("ctrlc-demo: %v", err)
 	}
-	s.print(stdout, stderr, cfg.json)
+	s.print(stdout, ending, cfg.json)
 	say("Good bye!")
+	ending.Flush()
 	if endsBySignal(report.Event) {
 		ctrlc.Exit(report.Event) // as if nobody had caught it: a shell loop around the demo stops
 	}
