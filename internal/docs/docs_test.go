@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -147,6 +148,27 @@ func TestReadmeTestPassesAgainstQuickStart(t *testing.T) {
 // limits bounds each package's exported names, as go doc -short lists
 // them: os/signal has 6 and errgroup 6.
 var limits = map[string]int{".": 30, "pool": 35, "ctrlctest": 18}
+
+// TestLibraryLinksNoC: as docs/production.md says, no package of the
+// library brings in cgo or package net on Linux (net links the C resolver),
+// so that a program using them links statically.
+func TestLibraryLinksNoC(t *testing.T) {
+	needGo(t)
+	libs := []string{"github.com/ctrlc-go/ctrlc", "github.com/ctrlc-go/ctrlc/pool", "github.com/ctrlc-go/ctrlc/service",
+		"github.com/ctrlc-go/ctrlc/child", "github.com/ctrlc-go/ctrlc/ctrlctest"}
+	for _, lib := range libs {
+		cmd := exec.Command("go", "list", "-deps", lib)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=1", "GOWORK=off")
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "go list -deps %s: %s", lib, out)
+		deps := strings.Fields(string(out))
+		require.Contains(t, deps, lib)
+		for _, bad := range []string{"runtime/cgo", "net"} {
+			require.False(t, slices.Contains(deps, bad), "%s depends on %s", lib, bad)
+		}
+	}
+}
 
 // TestSurface: the packages keep the surface a newcomer can hold.
 func TestSurface(t *testing.T) {
