@@ -25,15 +25,19 @@ import (
 // resident set size (ru_maxrss from the child's rusage) over the run's children.
 
 // BenchmarkExit is SIGINT to exit for an idle program: the demo with an idle
-// pool (one command per 1000 s) against the NotifyContext-only program.
+// pool (one command per 1000 s) against the NotifyContext-only program. Each
+// gets idleSettle after its ready line to finish starting: idle is a program
+// waiting for work, not one still setting up.
 func BenchmarkExit(b *testing.B) {
 	b.Run("state=idle/impl=ctrlc", func(b *testing.B) {
-		benchExit(b, binary(b, "ctrlc-demo"), 0, "-rate", "0.001")
+		benchExit(b, binary(b, "ctrlc-demo"), idleSettle, "-rate", "0.001")
 	})
 	b.Run("state=idle/impl=notifyctx", func(b *testing.B) {
-		benchExit(b, binary(b, "notifyctx"), 0)
+		benchExit(b, binary(b, "notifyctx"), idleSettle)
 	})
 }
+
+const idleSettle = 50 * time.Millisecond
 
 // BenchmarkLoad is the demo under load: commands as fast as the source can
 // make them (-rate 1e6, no work per command) on 8 workers for 300 ms, then

@@ -95,7 +95,9 @@ func (s *summary) save(f *os.File) error {
 
 // print writes the report for people to human and, if asJSON, as one line
 // of JSON to jsonOut: the one is written even when the other fails (the
-// terminal may be gone while standard output goes to a file).
+// terminal may be gone while standard output goes to a file). A human that
+// buffers is flushed before the JSON, so that a file that takes both (-log)
+// keeps them in order.
 func (s *summary) print(jsonOut, human io.Writer, asJSON bool) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "report: %d commands received: %d completed, %d failed, %d panicked, %d queued, %d interrupted, %d abandoned\n",
@@ -113,6 +115,9 @@ func (s *summary) print(jsonOut, human io.Writer, asJSON bool) {
 		fmt.Fprintf(&b, "\nnot done: %v, lost when the program ends (-unprocessed FILE keeps them)\n", slices.Sorted(slices.Values(s.NotDoneIDs)))
 	}
 	_, _ = io.WriteString(human, b.String())
+	if f, ok := human.(interface{ Flush() error }); ok && asJSON {
+		_ = f.Flush()
+	}
 	if asJSON && json.NewEncoder(jsonOut).Encode(s) != nil {
 		s.ExitCode = 1
 	}
