@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -51,6 +52,12 @@ func BenchmarkLoad(b *testing.B) {
 }
 
 func benchExit(b *testing.B, bin string, busy time.Duration, args ...string) {
+	if signal.Ignored(unix.SIGINT) {
+		// A child inherits it, and a program keeps a SIGINT ignored at start
+		// (as nohup asks): the SIGINT would never end it.
+		b.Fatal("SIGINT is ignored in this process (started with & by a shell without job control, or under nohup): " +
+			"run the benchmarks in the foreground, or after set -m")
+	}
 	var (
 		rss   []int64
 		exits []time.Duration

@@ -32,7 +32,9 @@ const latencyGap = 20 * time.Millisecond
 // b.N signals of the run.
 func BenchmarkSignalLatency(b *testing.B) {
 	b.Run("impl=ctrlc", func(b *testing.B) {
-		l, err := ctrlc.Notify(ctrlc.WithoutForceExit())
+		// WithEvenIfIgnored: signal.Notify below takes a signal ignored at
+		// start (a benchmark run with & from a script) too.
+		l, err := ctrlc.Notify(ctrlc.WithoutForceExit(), ctrlc.WithEvenIfIgnored())
 		if err != nil {
 			b.Fatal(err)
 		}
