@@ -75,7 +75,7 @@ func (sd *shutdown[T]) start(e ctrlc.Event) {
 	p.budget = sd.b // later joins and hurries reach it
 	p.mu.Unlock()
 	select {
-	case <-p.hurried: // before the budget was made: p.hurry found none
+	case <-p.hurried: // before the budget started: p.hurry found none to hurry
 		sd.b.hurry()
 	default:
 	}
