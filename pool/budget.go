@@ -23,7 +23,8 @@ const hurryBudget = time.Second
 // shutdown allocates almost nothing: it is the moment a program is least
 // able to wait for fresh memory. The errors that say why a timer ended
 // something are made when it fires: a shutdown that ends in time formats
-// none.
+// none. A cut or a hurry that comes before the shutdown starts is kept for
+// start.
 type budget struct {
 	hookDur time.Duration
 	why     func() error // the hurry's cause
@@ -43,7 +44,10 @@ type budget struct {
 	drainTimer  *time.Timer
 
 	mu        sync.Mutex
-	hooks     int // OnStop functions, for the reserve
+	started   bool
+	early     time.Time // the earliest end a cut asked for before start
+	hurryDue  bool      // hurry came before start
+	hooks     int       // OnStop functions, for the reserve
 	begin     time.Time
 	end       time.Time
 	released  bool
@@ -103,11 +107,16 @@ func (b *budget) reason(why *timeout) error {
 	return t.err()
 }
 
-// start starts the budget at begin, to end at end, with hooks OnStop
-// functions to keep time for.
-func (b *budget) start(begin, end time.Time, hooks int) {
+// start starts the budget at begin, to end at end or at the earlier end of a
+// cut that came before, with hooks OnStop functions to keep time for, and
+// hurries it at once if a hurry came before. It returns the end it took.
+func (b *budget) start(begin, end time.Time, hooks int) time.Time {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if !b.early.IsZero() && b.early.Before(end) {
+		end = b.early
+	}
+	b.started = true
 	b.begin, b.end, b.hooks = begin, end, hooks
 	left := time.Until(end)
 	reserve := b.reserveFor(left)
@@ -115,6 +124,10 @@ func (b *budget) start(begin, end time.Time, hooks int) {
 	b.beforeWhy = timeout{total: end.Sub(begin), reserve: reserve}
 	b.timer.Reset(left)
 	b.beforeTimer.Reset(left - reserve)
+	if b.hurryDue {
+		b.hurryLocked(b.why())
+	}
+	return end
 }
 
 // release stops the budget's timers: a later hurry or cut changes nothing.
@@ -190,12 +203,18 @@ func (b *budget) startDrain(d time.Duration) context.Context {
 }
 
 // cut brings the budget's end forward to end: the Deadline (less
-// deadlineReserve) of a stop event that joined the shutdown after it began.
-// As at a hurry, the OnStop reserve is recomputed from what is left, and a
-// drain under way ends early enough to leave it.
+// deadlineReserve) of a stop event that joined the shutdown. As at a hurry,
+// the OnStop reserve is recomputed from what is left, and a drain under way
+// ends early enough to leave it.
 func (b *budget) cut(end time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if !b.started {
+		if b.early.IsZero() || end.Before(b.early) {
+			b.early = end
+		}
+		return
+	}
 	if b.released || !end.Before(b.end) {
 		return
 	}
@@ -222,6 +241,15 @@ func (b *budget) hurry() {
 	cause := b.why()
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if !b.started {
+		b.hurryDue = true
+		return
+	}
+	b.hurryLocked(cause)
+}
+
+// hurryLocked is hurry, with b.mu held.
+func (b *budget) hurryLocked(cause error) {
 	if b.released || !b.hurriedAt.IsZero() {
 		return
 	}

@@ -216,3 +216,29 @@ func TestAPlainContextNeverHurries(t *testing.T) {
 	assert.False(t, errors.Is(err, ErrHurried))
 	assert.Equal(t, []int{1}, r.Interrupted)
 }
+
+// A hurry that came before Run was called (both events are in when Run
+// begins) hurries the shutdown from its start: the running item is
+// cancelled and the queued one comes back unrun, though the drain would
+// wait an hour and the budget 10 s.
+func TestAHurryBeforeRunHurriesFromTheStart(t *testing.T) {
+	ctx, stop, err := ctrlc.NotifyContext(context.Background(), ctrlc.WithoutForceExit())
+	require.NoError(t, err)
+	defer stop()
+	work, _ := untilCancelled()
+	p, err := New(work, Options{Workers: 1, DrainTimeout: time.Hour, ShutdownTimeout: 10 * time.Second})
+	require.NoError(t, err)
+	require.NoError(t, p.Submit(context.Background(), 1))
+	require.NoError(t, p.Submit(context.Background(), 2))
+	require.Eventually(t, func() bool { return p.Stats().Running == 1 }, 20*time.Second, time.Millisecond)
+	require.NoError(t, ctrlc.Trigger(ctrlc.Event{Kind: ctrlc.Hangup}))
+	require.NoError(t, ctrlc.Trigger(ctrlc.Event{Kind: ctrlc.Hangup}))
+	start := time.Now()
+	res := waitRun(t, goRun(p, ctx))
+	t.Logf("Run returned after %v", time.Since(start))
+	assert.ErrorIs(t, res.err, ErrHurried)
+	assert.Equal(t, ctrlc.Hangup, res.r.Event.Kind)
+	assert.Equal(t, []int{1}, res.r.Interrupted)
+	assert.Equal(t, []int{2}, res.r.Queued)
+	assert.True(t, res.r.Balanced())
+}

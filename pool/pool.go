@@ -46,9 +46,8 @@ type Pool[T any] struct {
 	intakeOnce sync.Once
 	readMu     sync.Mutex // one reader of the workers' slots at a time (settle)
 
-	hurried   chan struct{} // closed by hurry
 	hurryOnce sync.Once
-	hurryWhy  error // the hurry's cause, set before hurried is closed
+	hurryWhy  error // the hurry's cause, set before the budget hears of it
 
 	mu          sync.Mutex
 	unprocessed []entry[T] // handed back unrun
@@ -65,8 +64,6 @@ type Pool[T any] struct {
 	started     chan struct{} // closed when the shutdown begins
 	esc         *escalate.State
 	down        *shutdown[T] // made by New, run once by stop
-	budget      *budget      // down's, once the shutdown began
-	joinedEnd   time.Time    // the earliest end a joining event's Deadline asked for before that
 }
 
 // entry is a queued item with its admission ticket, which orders the items
@@ -127,7 +124,6 @@ func New[T any](handler func(ctx context.Context, item T) error, opts Options) (
 		emptied: make(chan struct{}),
 		dropped: map[string]int{},
 		started: make(chan struct{}),
-		hurried: make(chan struct{}),
 	}
 	p.itemCtx, p.cancelItem = context.WithCancelCause(context.WithValue(opts.BaseContext, ownKey{p}, true))
 	p.hookTimeout = fmt.Errorf("%w: HookTimeout (%v)", ErrTimeout, opts.HookTimeout)

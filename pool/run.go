@@ -113,32 +113,15 @@ func (p *Pool[T]) join(e ctrlc.Event) {
 	if e.Deadline.IsZero() {
 		return
 	}
-	end := e.Deadline.Add(-deadlineReserve)
-	p.mu.Lock()
-	b := p.budget
-	if b == nil && (p.joinedEnd.IsZero() || end.Before(p.joinedEnd)) {
-		p.joinedEnd = end // for stop, which has not made the budget yet
-	}
-	p.mu.Unlock()
-	if b != nil {
-		b.cut(end)
-	}
+	p.down.b.cut(e.Deadline.Add(-deadlineReserve))
 }
 
 // hurry hurries the shutdown: cause is the event that asked for it. It runs
 // on the delivery path of that event (escalate.State.Hurry), and blocks
 // on nothing.
 func (p *Pool[T]) hurry(cause error) {
-	p.hurryOnce.Do(func() {
-		p.hurryWhy = fmt.Errorf("%w by %w", ErrHurried, cause)
-		close(p.hurried)
-	})
-	p.mu.Lock()
-	b := p.budget
-	p.mu.Unlock()
-	if b != nil {
-		b.hurry()
-	}
+	p.hurryOnce.Do(func() { p.hurryWhy = fmt.Errorf("%w by %w", ErrHurried, cause) })
+	p.down.b.hurry()
 }
 
 // begin claims the shutdown and reports whether the caller is the first,

@@ -68,17 +68,8 @@ func (sd *shutdown[T]) start(e ctrlc.Event) {
 	sd.r.Stages = append(sd.r.Stages, Stage{Name: StageRun, Duration: begin.Sub(p.born)})
 	p.mu.Lock()
 	sd.before, sd.after = p.before, p.hooks
-	if !p.joinedEnd.IsZero() && p.joinedEnd.Before(end) {
-		end = p.joinedEnd
-	}
-	sd.b.start(begin, end, len(sd.after))
-	p.budget = sd.b // later joins and hurries reach it
 	p.mu.Unlock()
-	select {
-	case <-p.hurried: // before the budget started: p.hurry found none to hurry
-		sd.b.hurry()
-	default:
-	}
+	end = sd.b.start(begin, end, len(sd.after)) // with a joining event's earlier end, and a hurry, that came before
 	if p.logging() {
 		p.log("pool: shutdown", "event", eventText(e), "policy", p.opts.Policy, "budget", end.Sub(begin))
 	}
