@@ -9,7 +9,6 @@ import (
 
 	"github.com/ctrlc-go/ctrlc"
 	"github.com/ctrlc-go/ctrlc/internal/escalate"
-	"github.com/hashicorp/go-multierror"
 )
 
 // deadlineReserve is what Run keeps, before a stop event's Deadline, for
@@ -88,7 +87,9 @@ func (p *Pool[T]) Run(ctx context.Context) (*Report[T], error) {
 	case <-p.started:
 	}
 	call, first := p.begin()
-	p.join(e) // an event that joined a shutdown begun another way: its Deadline counts too
+	if !first {
+		p.join(e) // an event that joined a shutdown begun another way: its Deadline counts too
+	}
 	if e.Kind == 0 {
 		// The shutdown began another way: ctx's stop event, should it come
 		// while the shutdown runs, joins it.
@@ -156,37 +157,6 @@ func (p *Pool[T]) runShutdown(call *shutdownCall[T], e ctrlc.Event) {
 	}()
 	call.report, call.err = p.stop(e)
 	returned = true
-}
-
-// stageErrors files every error of the shutdown under its stage in
-// r.Stages and returns them all, or nil: the items' (s.errs, with a count
-// of those not kept) and the stages' own (extra).
-func (p *Pool[T]) stageErrors(r *Report[T], s *snapshot[T], extra map[string][]error) error {
-	if len(s.errs) == 0 && len(s.dropped) == 0 && len(extra) == 0 {
-		return nil
-	}
-	var all *multierror.Error
-	for i := range r.Stages {
-		st := &r.Stages[i]
-		var errs *multierror.Error
-		for _, err := range s.errs {
-			if err.Stage == st.Name {
-				errs = multierror.Append(errs, err)
-			}
-		}
-		if n := s.dropped[st.Name]; n > 0 {
-			errs = multierror.Append(errs, fmt.Errorf("%s: %d more item errors not kept (MaxItemErrors is %d)",
-				st.Name, n, p.opts.MaxItemErrors))
-		}
-		for _, err := range extra[st.Name] {
-			errs = multierror.Append(errs, fmt.Errorf("%s: %w", st.Name, err))
-		}
-		if errs != nil {
-			st.Err = errs
-			all = multierror.Append(all, errs)
-		}
-	}
-	return all.ErrorOrNil()
 }
 
 func plural(n int) string {

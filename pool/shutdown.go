@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
+	"github.com/hashicorp/go-multierror"
 )
 
 // shutdown is one run of the stages: what one stage leaves for the next.
@@ -196,7 +197,7 @@ func (sd *shutdown[T]) report() (*Report[T], error) {
 			errors.As(esc.First(), &r.Event)
 		}
 	}
-	err := p.stageErrors(r, &sd.snap, sd.extra)
+	err := sd.stageErrors()
 	if p.logging() {
 		for _, st := range r.Stages {
 			p.log("pool: stage", "stage", st.Name, "duration", st.Duration, "error", st.Err)
@@ -206,4 +207,36 @@ func (sd *shutdown[T]) report() (*Report[T], error) {
 			"abandoned", len(r.Abandoned))
 	}
 	return r, err
+}
+
+// stageErrors files every error of the shutdown under its stage in
+// r.Stages and returns them all, or nil: the items' (with a count of those
+// not kept) and the stages' own.
+func (sd *shutdown[T]) stageErrors() error {
+	r, s, extra := sd.r, &sd.snap, sd.extra
+	if len(s.errs) == 0 && len(s.dropped) == 0 && len(extra) == 0 {
+		return nil
+	}
+	var all *multierror.Error
+	for i := range r.Stages {
+		st := &r.Stages[i]
+		var errs *multierror.Error
+		for _, err := range s.errs {
+			if err.Stage == st.Name {
+				errs = multierror.Append(errs, err)
+			}
+		}
+		if n := s.dropped[st.Name]; n > 0 {
+			errs = multierror.Append(errs, fmt.Errorf("%s: %d more item errors not kept (MaxItemErrors is %d)",
+				st.Name, n, sd.p.opts.MaxItemErrors))
+		}
+		for _, err := range extra[st.Name] {
+			errs = multierror.Append(errs, fmt.Errorf("%s: %w", st.Name, err))
+		}
+		if errs != nil {
+			st.Err = errs
+			all = multierror.Append(all, errs)
+		}
+	}
+	return all.ErrorOrNil()
 }
