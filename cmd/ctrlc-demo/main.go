@@ -81,22 +81,22 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 	stopProgress()
 	stopSource()
 	// What follows goes out in one write: the terminal (or the pipe's
-	// reader) wakes once, and the demo ends sooner after a Ctrl-C.
+	// reader) wakes once, and the demo ends sooner after a Ctrl-C. (A hook
+	// left running may still say something: it writes to stderr itself.)
 	ending := bufio.NewWriter(stderr)
-	defer ending.Flush() // on every return below
-	say = func(format string, a ...any) { fmt.Fprintf(ending, format+"\n", a...) }
-	loop.finish(ctx, true, func() { say("Worker loop done.") }) // said already, unless the shutdown failed
-	say("Dropped the worker pool: %d workers joined, %d left running an abandoned command.",
+	sayLast := func(format string, a ...any) { fmt.Fprintf(ending, format+"\n", a...) }
+	loop.finish(ctx, true, func() { sayLast("Worker loop done.") }) // said already, unless the shutdown failed
+	sayLast("Dropped the worker pool: %d workers joined, %d left running an abandoned command.",
 		cfg.workers-len(report.Abandoned), len(report.Abandoned))
 
 	// 5. Account for every command, keep the ones not done, say good bye.
 	s := summarize(report, int(loop.received.Load()), loop.held, drainErr)
 	if err := s.save(cfg.unprocessed); err != nil {
-		say("ctrlc-demo: %v", err)
+		sayLast("ctrlc-demo: %v", err)
 	}
 	s.print(stdout, ending, cfg.json)
-	say("Good bye!")
-	ending.Flush()
+	sayLast("Good bye!")
+	ending.Flush() // before Exit, which runs no deferred call
 	if endsBySignal(report.Event) {
 		ctrlc.Exit(report.Event) // as if nobody had caught it: a shell loop around the demo stops
 	}
