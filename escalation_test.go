@@ -134,7 +134,8 @@ func TestSecondEventHurriesTheDrainThirdExits(t *testing.T) {
 	out := captureStderr(t)
 	exits := fakeExit(t)
 	ctx, esc := notifyContext(t)
-	leave := esc.Enter(nil)
+	hurries := make(chan error, 2)
+	leave := esc.Enter(func(cause error) { hurries <- cause })
 	defer leave()
 
 	trigger(t, Interrupt)
@@ -147,8 +148,9 @@ func TestSecondEventHurriesTheDrainThirdExits(t *testing.T) {
 
 	trigger(t, Interrupt)
 	require.True(t, isClosed(esc.Hurried()), "the second event hurries the drain")
+	require.Len(t, hurries, 1, "the drain heard of the hurry, once")
 	var cause Event
-	require.ErrorAs(t, esc.Cause(), &cause)
+	require.ErrorAs(t, <-hurries, &cause)
 	assert.Equal(t, Event{Kind: Interrupt, Native: nativeOf(Interrupt), Seq: 2, Time: cause.Time}, cause)
 	noExit(t, exits, 50*time.Millisecond)
 	assert.Contains(t, out.String(), "ctrlc: "+describe(Interrupt)+" again: hurrying the shutdown (once more ends the program now)\n")

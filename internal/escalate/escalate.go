@@ -122,13 +122,6 @@ func (s *State) Draining() bool {
 // Hurried returns a channel closed at the hurry.
 func (s *State) Hurried() <-chan struct{} { return s.hurried }
 
-// Cause returns the event that hurried, once Hurried is closed.
-func (s *State) Cause() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cause
-}
-
 // WaitIdle waits until no drain is under way, or d passes, and reports
 // whether none is.
 func (s *State) WaitIdle(d time.Duration) bool {
