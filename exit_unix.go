@@ -4,15 +4,15 @@ package ctrlc
 
 import (
 	"os"
-	"os/signal"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
 // raiseWait bounds how long Exit waits for the raised signal to end the
-// process before it exits with the event's code. The signal is normally
-// taken on the way out of kill(2) by the very thread that sent it.
+// process before it exits with the event's code. With the default action
+// back, kill(2) itself starts the end of every thread, so the wait is
+// normally never reached.
 const raiseWait = 250 * time.Millisecond
 
 func exit(e Event) {
@@ -20,14 +20,13 @@ func exit(e Event) {
 	// and the raise (it would catch the signal, and the process would fall
 	// back to the exit code): the registry stays locked until the end.
 	hub.mu.Lock()
-	if e.Kind.valid() && e.Kind != Quit && os.Getpid() != 1 {
+	// A signal ignored at start stays ignored after a reset (nohup asked for
+	// that): raising it would do nothing.
+	if e.Kind.valid() && e.Kind != Quit && os.Getpid() != 1 && !ignoredKinds().has(e.Kind) {
 		if sig := unixSignals[e.Kind]; sig != 0 {
-			// After Reset no os/signal channel wants sig, so the Go
-			// runtime's handler, which keeps the signal unblocked on every
-			// thread it runs, falls back to the default action: death by
-			// sig. Go does not block SIGHUP, SIGINT or SIGTERM on its
-			// threads, so no unblocking is needed.
-			signal.Reset(sig)
+			// Go does not block SIGHUP, SIGINT or SIGTERM on its threads, so
+			// no unblocking is needed.
+			toDefault(sig)
 			if unix.Kill(os.Getpid(), sig) == nil {
 				time.Sleep(raiseWait)
 			}
