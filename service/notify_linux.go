@@ -28,6 +28,10 @@ const sendTimeout = 2 * time.Second
 func run(_ string, program func() int) (int, error) { return program(), nil }
 
 func send(n notice) error {
+	addr := os.Getenv(notifyEnv)
+	if addr == "" {
+		return nil // not under systemd: nothing to build either
+	}
 	var b strings.Builder
 	if n.ready {
 		b.WriteString("READY=1\n")
@@ -43,14 +47,13 @@ func send(n notice) error {
 		usec := (n.more + time.Microsecond - 1) / time.Microsecond
 		b.WriteString("EXTEND_TIMEOUT_USEC=" + strconv.FormatInt(int64(usec), 10) + "\n")
 	}
-	return notify(b.String())
+	return notify(addr, b.String())
 }
 
-// notify sends state to $NOTIFY_SOCKET; nothing when the variable is unset
-// or empty, or state is.
-func notify(state string) error {
-	addr := os.Getenv(notifyEnv)
-	if addr == "" || state == "" {
+// notify sends state to the socket at addr, the value of $NOTIFY_SOCKET;
+// nothing when state is empty.
+func notify(addr, state string) error {
+	if state == "" {
 		return nil
 	}
 	if addr[0] != '/' && addr[0] != '@' {
