@@ -44,6 +44,12 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 	stderr = lenient{stderr}
 	say := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
 	tell := teller(stderr)
+	// What the demo says after the drain goes out in one write: the
+	// terminal (or the pipe's reader) wakes once, and the demo ends sooner
+	// after a Ctrl-C. Its buffer is made now, not when the program can least
+	// wait for memory. (A hook left running may still say something: it
+	// writes to stderr itself.)
+	ending := bufio.NewWriter(stderr)
 
 	// 1. Catch Ctrl-C, SIGTERM, SIGHUP (the terminal went away) and, on
 	// Windows, a console close, from here on. The context ends at the first.
@@ -63,7 +69,10 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 	commands, stopSource := startSource(cfg.rate)
 	loop := startReceiver(commands, workers)
 	_ = workers.BeforeStop("receiver loop", func(hookCtx context.Context) error {
-		received := fmt.Sprintf("received %v, shutting down", context.Cause(ctx))
+		received := "shutting down"
+		if why := context.Cause(ctx); why != nil { // the stop event
+			received = "received " + why.Error() + ", shutting down"
+		}
 		say("%s…", received)
 		tell(service.Stopping(), service.Progress(received, 5*time.Second))
 		stopSource()
@@ -80,11 +89,7 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 	report, drainErr := workers.Run(ctx)
 	stopProgress()
 	stopSource()
-	// What follows goes out in one write: the terminal (or the pipe's
-	// reader) wakes once, and the demo ends sooner after a Ctrl-C. (A hook
-	// left running may still say something: it writes to stderr itself.)
-	ending := bufio.NewWriter(stderr)
-	sayLast := func(format string, a ...any) { fmt.Fprintf(ending, format+"\n", a...) }
+	sayLast := func(format string, a ...any) { fmt.Fprintf(ending, format, a...); ending.WriteByte('\n') }
 	loop.finish(ctx, true, func() { sayLast("Worker loop done.") }) // said already, unless the shutdown failed
 	sayLast("Dropped the worker pool: %d workers joined, %d left running an abandoned command.",
 		cfg.workers-len(report.Abandoned), len(report.Abandoned))

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -452,7 +454,12 @@ func TestPrint(t *testing.T) {
 		Stages: []pool.Stage{{Name: pool.StageRun, Duration: 1500 * time.Millisecond}, {Name: pool.StageQueue}}}
 	var human, js bytes.Buffer
 	s := summarize(r, 4, nil, errors.New("queue: 2 queued items handed back unrun"))
-	s.print(&js, &human, false)
+	print := func(s *summary, jsonOut io.Writer, asJSON bool) {
+		w := bufio.NewWriter(&human)
+		s.print(jsonOut, w, asJSON)
+		require.NoError(t, w.Flush())
+	}
+	print(s, &js, false)
 	assert.Equal(t, "report: 4 commands received: 2 completed, 0 failed, 0 panicked, 2 queued, 0 interrupted, 0 abandoned\n"+
 		"  stages: run 1.5s, queue 0s\n"+
 		"errors (1):\n  queue: 2 queued items handed back unrun\n"+
@@ -461,7 +468,7 @@ func TestPrint(t *testing.T) {
 
 	human.Reset()
 	s.SavedTo = "left.jsonl"
-	s.print(&js, &human, true)
+	print(s, &js, true)
 	assert.Contains(t, human.String(), "\nnot done: 2 commands, saved to left.jsonl\n")
 	assert.Equal(t, 1, strings.Count(js.String(), "\n"))
 	var back map[string]any
@@ -472,7 +479,7 @@ func TestPrint(t *testing.T) {
 
 	human.Reset()
 	s = summarize(&pool.Report[Command]{Completed: 1}, 1, nil, nil)
-	s.print(failing{}, &human, true)
+	print(s, failing{}, true)
 	assert.Contains(t, human.String(), "\nnot done: none\n")
 	assert.Equal(t, 1, s.ExitCode, "the JSON report could not be written")
 }

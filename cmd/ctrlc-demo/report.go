@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,7 +52,7 @@ func summarize(r *pool.Report[Command], received int, held []Command, err error)
 		s.NotDoneIDs = append(s.NotDoneIDs, c.ID)
 	}
 	for _, st := range r.Stages {
-		s.Stages = append(s.Stages, fmt.Sprintf("%s %v", st.Name, st.Duration.Round(time.Millisecond)))
+		s.Stages = append(s.Stages, st.Name+" "+st.Duration.Round(time.Millisecond).String())
 		if st.Err != nil && st.Name != pool.StageRun {
 			s.ExitCode = 1
 		}
@@ -95,31 +96,29 @@ func (s *summary) save(f *os.File) error {
 
 // print writes the report for people to human and, if asJSON, as one line
 // of JSON to jsonOut: the one is written even when the other fails (the
-// terminal may be gone while standard output goes to a file). A human that
-// buffers is flushed before the JSON, so that a file that takes both (-log)
-// keeps them in order.
-func (s *summary) print(jsonOut, human io.Writer, asJSON bool) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "report: %d commands received: %d completed, %d failed, %d panicked, %d queued, %d interrupted, %d abandoned\n",
+// terminal may be gone while standard output goes to a file). human is
+// flushed before the JSON, so that a file that takes both (-log) keeps them
+// in order.
+func (s *summary) print(jsonOut io.Writer, human *bufio.Writer, asJSON bool) {
+	fmt.Fprintf(human, "report: %d commands received: %d completed, %d failed, %d panicked, %d queued, %d interrupted, %d abandoned\n",
 		s.Received, s.Completed, s.Failed, s.Panicked, s.Queued, s.Interrupted, s.Abandoned)
-	b.WriteString("  stages: " + strings.Join(s.Stages, ", "))
+	fmt.Fprintf(human, "  stages: %s", strings.Join(s.Stages, ", "))
 	if len(s.Errors) > 0 {
-		fmt.Fprintf(&b, "\nerrors (%d):\n  %s", len(s.Errors), strings.Join(s.Errors, "\n  "))
+		fmt.Fprintf(human, "\nerrors (%d):\n  %s", len(s.Errors), strings.Join(s.Errors, "\n  "))
 	}
 	switch n := len(s.NotDoneIDs); {
 	case n == 0:
-		b.WriteString("\nnot done: none\n")
+		fmt.Fprintf(human, "\nnot done: none\n")
 	case s.SavedTo != "":
-		fmt.Fprintf(&b, "\nnot done: %d commands, saved to %s\n", n, s.SavedTo)
+		fmt.Fprintf(human, "\nnot done: %d commands, saved to %s\n", n, s.SavedTo)
 	default:
-		fmt.Fprintf(&b, "\nnot done: %v, lost when the program ends (-unprocessed FILE keeps them)\n", slices.Sorted(slices.Values(s.NotDoneIDs)))
+		fmt.Fprintf(human, "\nnot done: %v, lost when the program ends (-unprocessed FILE keeps them)\n", slices.Sorted(slices.Values(s.NotDoneIDs)))
 	}
-	_, _ = io.WriteString(human, b.String())
-	if f, ok := human.(interface{ Flush() error }); ok && asJSON {
-		_ = f.Flush()
-	}
-	if asJSON && json.NewEncoder(jsonOut).Encode(s) != nil {
-		s.ExitCode = 1
+	if asJSON {
+		_ = human.Flush()
+		if json.NewEncoder(jsonOut).Encode(s) != nil {
+			s.ExitCode = 1
+		}
 	}
 }
 
