@@ -42,7 +42,7 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 	// The terminal may go away (SIGHUP) and the reader of a pipe may close:
 	// a failed write to standard error must not stop the drain.
 	stderr = lenient{stderr}
-	say := func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) }
+	say := func(line string) { io.WriteString(stderr, line+"\n") }
 	tell := teller(stderr)
 	// What the demo says after the drain goes out in one write: the
 	// terminal (or the pipe's reader) wakes once, and the demo ends sooner
@@ -59,7 +59,7 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 	// 2. The workers that run the commands.
 	workers, poolErr := pool.New(cfg.handle, cfg.poolOptions())
 	if err = errors.Join(err, poolErr); err != nil {
-		say("ctrlc-demo: %v", err)
+		say("ctrlc-demo: " + err.Error())
 		return 2
 	}
 
@@ -73,13 +73,13 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 		if why := context.Cause(ctx); why != nil { // the stop event
 			received = "received " + why.Error() + ", shutting down"
 		}
-		say("%s…", received)
+		say(received + "…")
 		tell(service.Stopping(), service.Progress(received, 5*time.Second))
 		stopSource()
 		loop.finish(hookCtx, cfg.policy == pool.Skip, func() { say("Worker loop done.") })
 		return nil
 	})
-	say("ctrlc-demo (pid %d): %s", os.Getpid(), cfg.describe())
+	say(fmt.Sprintf("ctrlc-demo (pid %d): %s", os.Getpid(), cfg.describe()))
 	tell(service.Ready(), service.Status("running: "+cfg.describe()))
 	stopProgress := progress(ctx, stderr, workers, loop, tell)
 
@@ -115,35 +115,44 @@ func (l lenient) Write(b []byte) (int, error) { l.w.Write(b); return len(b), nil
 
 // progress prints a line every 2 s while the bot runs and every second
 // while it drains, and passes each on to the supervisor (a drain's line
-// promises the next within 5 s), until stop.
+// promises the next within 5 s), until stop. It learns of the stop at its
+// next tick: the stop wakes nothing here, and the drain's first line comes
+// within a second.
 func progress(ctx context.Context, w io.Writer, workers *pool.Pool[Command], loop *receiver, tell func(...error)) (stop func()) {
 	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
-		start, stopped := time.Now(), ctx.Done()
-		tick := time.NewTicker(2 * time.Second)
+		start := time.Now()
+		var stopped time.Time // when the drain began, as far as a tick can tell
+		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
-		for {
+		for n := 1; ; n++ {
 			select {
 			case <-quit:
 				return
-			case <-stopped:
-				start, stopped = time.Now(), nil
-				tick.Reset(time.Second)
-				continue
 			case <-tick.C:
 			}
-			st, phase, more := workers.Stats(), "running", ""
+			if stopped.IsZero() && ctx.Err() != nil {
+				stopped = time.Now()
+				var e ctrlc.Event
+				if errors.As(context.Cause(ctx), &e) {
+					stopped = e.Time
+				}
+			}
+			if stopped.IsZero() && n%2 == 1 {
+				continue // running: every other second
+			}
+			st, phase, more, since := workers.Stats(), "running", "", start
 			if loop.waiting.Load() {
 				more = " (full: the receiver loop waits for a worker)"
 			}
-			if stopped == nil {
-				phase, more = "draining", more+"; a second Ctrl-C (or stop event) hurries it, keeping the commands not done"
+			if !stopped.IsZero() {
+				phase, more, since = "draining", more+"; a second Ctrl-C (or stop event) hurries it, keeping the commands not done", stopped
 			}
 			line := fmt.Sprintf("%s %v: %d commands received, %d done, %d running, %d queued%s", phase,
-				time.Since(start).Round(100*time.Millisecond), loop.received.Load(), st.Completed+st.Failed+st.Panicked, st.Running, st.Queued, more)
+				time.Since(since).Round(100*time.Millisecond), loop.received.Load(), st.Completed+st.Failed+st.Panicked, st.Running, st.Queued, more)
 			fmt.Fprintln(w, line)
-			if stopped != nil {
+			if stopped.IsZero() {
 				tell(service.Status(line))
 			} else {
 				tell(service.Progress(line, 5*time.Second))
