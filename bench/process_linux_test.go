@@ -36,7 +36,8 @@ import (
 // One op runs both, in a random order, so that the shared machine's drifts
 // hit both alike; the peer's figures are reported as notifyctx-p50-ns and
 // notifyctx-peak-rss-KB, which ratiotable takes for its impl=notifyctx
-// column.
+// column, and x-notifyctx is the ratio of the two medians of this run: the
+// paired figure, which the drifts between runs do not move.
 func BenchmarkExit(b *testing.B) {
 	b.Run("state=idle/impl=ctrlc", func(b *testing.B) {
 		demo := child{bin: binary(b, "ctrlc-demo"), settle: idleSettle, args: []string{"-rate", "0.001"}}
@@ -53,6 +54,7 @@ func BenchmarkExit(b *testing.B) {
 		}
 		demo.report(b, "")
 		peer.report(b, "notifyctx-")
+		b.ReportMetric(float64(median(demo.exits))/float64(median(peer.exits)), "x-notifyctx")
 	})
 }
 
@@ -156,8 +158,15 @@ func (c *child) report(b *testing.B, prefix string) {
 		return
 	}
 	b.ReportMetric(float64(slices.Max(c.rss)), prefix+"peak-rss-KB")
-	slices.Sort(c.exits)
-	b.ReportMetric(float64(c.exits[len(c.exits)/2].Nanoseconds()), prefix+"p50-ns")
+	b.ReportMetric(float64(median(c.exits).Nanoseconds()), prefix+"p50-ns")
+}
+
+func median(d []time.Duration) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(d))
+	return s[len(s)/2]
 }
 
 // lineWatch collects a child's output and closes ready at the first line.

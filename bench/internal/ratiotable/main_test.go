@@ -24,6 +24,11 @@ geomean,0.001,
 ,peak-rss-KB,CI
 Exit/state=idle-2,5400,∞
 geomean,5400,
+
+,ctrlc,
+,x-notifyctx,CI
+Exit/state=idle-2,1.3,∞
+geomean,1.3,
 `
 	medians, err := read(strings.NewReader(csv))
 	if err != nil {
@@ -35,6 +40,9 @@ geomean,5400,
 	}
 	if rss := medians[key{"Exit/state=idle", "peak-rss-KB"}]; rss["ctrlc"] != 5400 || len(rss) != 1 {
 		t.Fatalf("peak-rss-KB = %v, want ctrlc's alone (peak is no peer)", rss)
+	}
+	if got := medians[key{"Exit/state=idle", "x-notifyctx"}]["ctrlc"]; got != 1.3 {
+		t.Fatalf("x-notifyctx = %v, want the paired ratio 1.3 as reported", got)
 	}
 	var out strings.Builder
 	printTable(&out, medians)
