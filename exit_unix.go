@@ -10,9 +10,10 @@ import (
 )
 
 // raiseWait bounds how long Exit waits for the raised signal to end the
-// process before it exits with the event's code. With the default action
-// back, kill(2) itself starts the end of every thread, so the wait is
-// normally never reached.
+// process before it exits with the event's code. It is normally never
+// reached: on Linux, with the default action back, kill(2) itself ends
+// every thread; elsewhere the runtime's handler, which no channel wants the
+// signal for any more, raises it again at once with the default action.
 const raiseWait = 250 * time.Millisecond
 
 func exit(e Event) {
