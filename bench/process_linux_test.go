@@ -25,8 +25,8 @@ import (
 // only). Each run starts one child (outside the timer), waits for its ready
 // line, sends it SIGINT and times until the child has exited: p50-ns is the
 // median of those times, ns/op the mean time of an op's runs together.
-// peak-rss-KB is the largest maximum
-// resident set size (ru_maxrss from the child's rusage) over the children.
+// peak-rss-KB is the largest maximum resident set size (ru_maxrss from the
+// child's rusage) over the children.
 
 // BenchmarkExit is SIGINT to exit for an idle program: the demo with an idle
 // pool (one command per 1000 s) against the NotifyContext-only program. Each
