@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
@@ -115,52 +116,60 @@ func (l lenient) Write(b []byte) (int, error) { l.w.Write(b); return len(b), nil
 
 // progress prints a line every 2 s while the bot runs and every second
 // while it drains, and passes each on to the supervisor (a drain's line
-// promises the next within 5 s), until stop. It learns of the stop at its
-// next tick: the stop wakes nothing here, and the drain's first line comes
-// within a second.
+// promises the next within 5 s), until stop. Its lines come from a timer,
+// not from a goroutine of its own: the stop wakes nothing here, and stop
+// returns at once (a line being printed meanwhile is finished first). The
+// drain's first line comes within a second of the stop.
 func progress(ctx context.Context, w io.Writer, workers *pool.Pool[Command], loop *receiver, tell func(...error)) (stop func()) {
-	quit, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		start := time.Now()
-		var stopped time.Time // when the drain began, as far as a tick can tell
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		for n := 1; ; n++ {
-			select {
-			case <-quit:
-				return
-			case <-tick.C:
-			}
-			if stopped.IsZero() && ctx.Err() != nil {
-				stopped = time.Now()
-				var e ctrlc.Event
-				if errors.As(context.Cause(ctx), &e) {
-					stopped = e.Time
-				}
-			}
-			if stopped.IsZero() && n%2 == 1 {
-				continue // running: every other second
-			}
-			st, phase, more, since := workers.Stats(), "running", "", start
-			if loop.waiting.Load() {
-				more = " (full: the receiver loop waits for a worker)"
-			}
-			if !stopped.IsZero() {
-				phase, more, since = "draining", more+"; a second Ctrl-C (or stop event) hurries it, keeping the commands not done", stopped
-			}
-			line := fmt.Sprintf("%s %v: %d commands received, %d done, %d running, %d queued%s", phase,
-				time.Since(since).Round(100*time.Millisecond), loop.received.Load(), st.Completed+st.Failed+st.Panicked, st.Running, st.Queued, more)
-			fmt.Fprintln(w, line)
-			if stopped.IsZero() {
-				tell(service.Status(line))
-			} else {
-				tell(service.Progress(line, 5*time.Second))
+	var (
+		mu      sync.Mutex // held while a line is made; stop waits for it
+		stopped bool
+		ticks   int
+		drain   time.Time // when the drain began, as far as a tick can tell
+		tick    *time.Timer
+	)
+	start := time.Now()
+	line := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
+		}
+		defer tick.Reset(time.Second)
+		ticks++
+		if drain.IsZero() && ctx.Err() != nil {
+			drain = time.Now()
+			var e ctrlc.Event
+			if errors.As(context.Cause(ctx), &e) {
+				drain = e.Time
 			}
 		}
-	}()
+		if drain.IsZero() && ticks%2 == 1 {
+			return // running: every other second
+		}
+		st, phase, more, since := workers.Stats(), "running", "", start
+		if loop.waiting.Load() {
+			more = " (full: the receiver loop waits for a worker)"
+		}
+		if !drain.IsZero() {
+			phase, more, since = "draining", more+"; a second Ctrl-C (or stop event) hurries it, keeping the commands not done", drain
+		}
+		text := fmt.Sprintf("%s %v: %d commands received, %d done, %d running, %d queued%s", phase,
+			time.Since(since).Round(100*time.Millisecond), loop.received.Load(), st.Completed+st.Failed+st.Panicked, st.Running, st.Queued, more)
+		fmt.Fprintln(w, text)
+		if drain.IsZero() {
+			tell(service.Status(text))
+		} else {
+			tell(service.Progress(text, 5*time.Second))
+		}
+	}
+	mu.Lock()
+	tick = time.AfterFunc(time.Second, line)
+	mu.Unlock()
 	return func() {
-		close(quit)
-		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		tick.Stop()
 	}
 }
