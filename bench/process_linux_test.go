@@ -12,6 +12,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -21,12 +23,15 @@ import (
 )
 
 // The process benchmarks run real programs: ctrlc-demo (../cmd/ctrlc-demo,
-// with its pool of 8 workers) and ./cmd/notifyctx (signal.NotifyContext
-// only). Each run starts one child (outside the timer), waits for its ready
+// with its pool of 8 workers), ./cmd/poolidle (the Quick start's program
+// with no jobs) and ./cmd/notifyctx (signal.NotifyContext only). Each run starts one child (outside the timer), waits for its ready
 // line, sends it SIGINT and times until the child has exited: p50-ns is the
 // median of those times, ns/op the mean time of an op's runs together.
-// peak-rss-KB is the largest maximum resident set size (ru_maxrss from the
-// child's rusage) over the children.
+// peak-rss-KB is the largest peak resident set size over the children, read
+// (VmHWM in /proc/PID/status) just before the SIGINT: a peak that excludes
+// the stop itself. The child's rusage would not do: os/exec starts it with
+// vfork, and its ru_maxrss counts the benchmark's own memory, shared until
+// the exec.
 
 // BenchmarkExit is SIGINT to exit for an idle program: the demo with an idle
 // pool (one command per 1000 s) against the NotifyContext-only program. Each
@@ -55,6 +60,25 @@ func BenchmarkExit(b *testing.B) {
 		demo.report(b, "")
 		peer.report(b, "notifyctx-")
 		b.ReportMetric(float64(median(demo.exits))/float64(median(peer.exits)), "x-notifyctx")
+	})
+	// The same pairs with poolidle in the demo's place: the Quick start's
+	// program with nothing to do, which shows what the library itself adds.
+	b.Run("state=idle-pool/impl=ctrlc", func(b *testing.B) {
+		own := child{bin: binary(b, "poolidle"), settle: idleSettle}
+		peer := child{bin: binary(b, "notifyctx"), settle: idleSettle}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if rand.IntN(2) == 0 {
+				own.run(b)
+				peer.run(b)
+			} else {
+				peer.run(b)
+				own.run(b)
+			}
+		}
+		own.report(b, "")
+		peer.report(b, "notifyctx-")
+		b.ReportMetric(float64(median(own.exits))/float64(median(peer.exits)), "x-notifyctx")
 	})
 }
 
@@ -134,6 +158,13 @@ func (c *child) run(b *testing.B) {
 		b.Fatalf("%s: no ready line after 30s; output:\n%s", c.bin, out)
 	}
 	time.Sleep(c.settle)
+	hwm, err := peakRSS(cmd.Process.Pid)
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		<-copied
+		b.Fatal(err)
+	}
 	b.StartTimer()
 	start := time.Now()
 	if err := unix.Kill(cmd.Process.Pid, unix.SIGINT); err != nil {
@@ -148,7 +179,21 @@ func (c *child) run(b *testing.B) {
 		<-copied
 		b.Fatalf("%s: %v; output:\n%s", c.bin, err, out)
 	}
-	c.rss = append(c.rss, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)
+	c.rss = append(c.rss, hwm)
+}
+
+// peakRSS returns the peak resident set size of process pid so far, in KB.
+func peakRSS(pid int) (int64, error) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(status)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("/proc/%d/status: no VmHWM line", pid)
 }
 
 // report reports the median exit and the peak RSS of c's runs, each metric
@@ -202,7 +247,7 @@ var builds struct {
 }
 
 // binary builds the named program once per test process: "ctrlc-demo" from
-// the library's module, "notifyctx" from this one.
+// the library's module, "notifyctx" and "poolidle" from this one.
 func binary(b *testing.B, name string) string {
 	builds.Lock()
 	defer builds.Unlock()
@@ -219,10 +264,10 @@ func binary(b *testing.B, name string) string {
 		}
 		builds.dir, builds.bins, builds.errs = dir, map[string]string{}, map[string]error{}
 	}
-	// The demo builds in the library's module (..), notifyctx in this one.
+	// The demo builds in the library's module (..), the others in this one.
 	dir, pkg := "..", "./cmd/ctrlc-demo"
-	if name == "notifyctx" {
-		dir, pkg = ".", "./cmd/notifyctx"
+	if name != "ctrlc-demo" {
+		dir, pkg = ".", "./cmd/"+name
 	}
 	bin := filepath.Join(builds.dir, name)
 	cmd := exec.Command("go", "build", "-o", bin, pkg)
