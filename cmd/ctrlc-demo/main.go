@@ -66,15 +66,18 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 
 	// 3. The event source, and the receiver loop that hands each of its
 	// commands to the workers. At the stop, the shutdown's first stage stops
-	// the source and lets the loop hand over its last command and end.
+	// the source and lets the loop hand over its last command and end. A
+	// line every other second says how it goes, and every second once it
+	// drains.
 	commands, stopSource := startSource(cfg.rate)
 	loop := startReceiver(commands, workers)
+	progress := startProgress(ctx, stderr, workers, loop, tell)
 	_ = workers.BeforeStop("receiver loop", func(hookCtx context.Context) error {
 		received := "shutting down"
 		if why := context.Cause(ctx); why != nil { // the stop event
 			received = "received " + why.Error() + ", shutting down"
 		}
-		say(received + "…")
+		progress.draining(received + "…")
 		tell(service.Stopping(), service.Progress(received, 5*time.Second))
 		stopSource()
 		loop.finish(hookCtx, cfg.policy == pool.Skip, func() { say("Worker loop done.") })
@@ -82,13 +85,12 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 	})
 	say(fmt.Sprintf("ctrlc-demo (pid %d): %s", os.Getpid(), cfg.describe()))
 	tell(service.Ready(), service.Status("running: "+cfg.describe()))
-	stopProgress := progress(ctx, stderr, workers, loop, tell)
 
 	// 4. Run until the stop, then drain: every queued command runs (or,
 	// with -policy skip, is set aside), every running one finishes, within
 	// -drain-timeout and the event's deadline. A second Ctrl-C hurries it.
 	report, drainErr := workers.Run(ctx)
-	stopProgress()
+	progress.stop()
 	stopSource()
 	sayLast := func(format string, a ...any) { fmt.Fprintf(ending, format, a...); ending.WriteByte('\n') }
 	loop.finish(ctx, true, func() { sayLast("Worker loop done.") }) // said already, unless the shutdown failed
@@ -116,60 +118,80 @@ func (l lenient) Write(b []byte) (int, error) { l.w.Write(b); return len(b), nil
 
 // progress prints a line every 2 s while the bot runs and every second
 // while it drains, and passes each on to the supervisor (a drain's line
-// promises the next within 5 s), until stop. Its lines come from a timer,
-// not from a goroutine of its own: the stop wakes nothing here, and stop
-// returns at once (a line being printed meanwhile is finished first). The
-// drain's first line comes within a second of the stop.
-func progress(ctx context.Context, w io.Writer, workers *pool.Pool[Command], loop *receiver, tell func(...error)) (stop func()) {
-	var (
-		mu      sync.Mutex // held while a line is made; stop waits for it
-		stopped bool
-		ticks   int
-		drain   time.Time // when the drain began, as far as a tick can tell
-		tick    *time.Timer
-	)
-	start := time.Now()
-	line := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if stopped {
-			return
-		}
-		defer tick.Reset(time.Second)
-		ticks++
-		if drain.IsZero() && ctx.Err() != nil {
-			drain = time.Now()
-			var e ctrlc.Event
-			if errors.As(context.Cause(ctx), &e) {
-				drain = e.Time
-			}
-		}
-		if drain.IsZero() && ticks%2 == 1 {
-			return // running: every other second
-		}
-		st, phase, more, since := workers.Stats(), "running", "", start
-		if loop.waiting.Load() {
-			more = " (full: the receiver loop waits for a worker)"
-		}
-		if !drain.IsZero() {
-			phase, more, since = "draining", more+"; a second Ctrl-C (or stop event) hurries it, keeping the commands not done", drain
-		}
-		text := fmt.Sprintf("%s %v: %d commands received, %d done, %d running, %d queued%s", phase,
-			time.Since(since).Round(100*time.Millisecond), loop.received.Load(), st.Completed+st.Failed+st.Panicked, st.Running, st.Queued, more)
-		fmt.Fprintln(w, text)
-		if drain.IsZero() {
-			tell(service.Status(text))
-		} else {
-			tell(service.Progress(text, 5*time.Second))
-		}
+// promises the next within 5 s), until stop. The drain's lines begin after
+// the line that announces it (draining), and never before: a tick between
+// the stop event and that line prints nothing. The lines come from a
+// timer, not from a goroutine of their own, so that the stop wakes nothing
+// here and stop returns at once.
+type progress struct {
+	ctx     context.Context
+	w       io.Writer
+	workers *pool.Pool[Command]
+	loop    *receiver
+	tell    func(...error)
+	start   time.Time
+
+	mu      sync.Mutex // held while a line is printed
+	tick    *time.Timer
+	ticks   int
+	drain   time.Time // when the drain began; zero until draining
+	stopped bool
+}
+
+func startProgress(ctx context.Context, w io.Writer, workers *pool.Pool[Command], loop *receiver, tell func(...error)) *progress {
+	pr := &progress{ctx: ctx, w: w, workers: workers, loop: loop, tell: tell, start: time.Now()}
+	pr.mu.Lock()
+	pr.tick = time.AfterFunc(time.Second, pr.line)
+	pr.mu.Unlock()
+	return pr
+}
+
+// draining prints announcement, the first line of the drain, which began
+// at the stop event.
+func (pr *progress) draining(announcement string) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	io.WriteString(pr.w, announcement+"\n")
+	pr.drain = time.Now()
+	var e ctrlc.Event
+	if errors.As(context.Cause(pr.ctx), &e) {
+		pr.drain = e.Time
 	}
-	mu.Lock()
-	tick = time.AfterFunc(time.Second, line)
-	mu.Unlock()
-	return func() {
-		mu.Lock()
-		defer mu.Unlock()
-		stopped = true
-		tick.Stop()
+}
+
+// stop ends the lines; one being printed is finished first.
+func (pr *progress) stop() {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	pr.stopped = true
+	pr.tick.Stop()
+}
+
+func (pr *progress) line() {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if pr.stopped {
+		return
+	}
+	defer pr.tick.Reset(time.Second)
+	pr.ticks++
+	running := pr.drain.IsZero()
+	if running && (pr.ctx.Err() != nil || pr.ticks%2 == 1) {
+		return // running: every other second; stopped, but not yet draining: nothing
+	}
+	st, phase, more, since := pr.workers.Stats(), "running", "", pr.start
+	if pr.loop.waiting.Load() {
+		more = " (full: the receiver loop waits for a worker)"
+	}
+	if !running {
+		phase, more, since = "draining", more+"; a second Ctrl-C (or stop event) hurries it, keeping the commands not done", pr.drain
+	}
+	text := fmt.Sprintf("%s %v: %d commands received, %d done, %d running, %d queued%s", phase,
+		time.Since(since).Round(100*time.Millisecond), pr.loop.received.Load(), st.Completed+st.Failed+st.Panicked, st.Running, st.Queued, more)
+	fmt.Fprintln(pr.w, text)
+	if running {
+		pr.tell(service.Status(text))
+	} else {
+		pr.tell(service.Progress(text, 5*time.Second))
 	}
 }

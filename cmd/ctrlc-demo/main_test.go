@@ -506,3 +506,37 @@ func TestEndsBySignal(t *testing.T) {
 		assert.False(t, endsBySignal(ctrlc.Event{Kind: k}), "%v", k)
 	}
 }
+
+// TestProgressDrainingAfterItsAnnouncement: a tick that comes between the
+// stop event and the line that announces the drain prints nothing, neither
+// "running" nor "draining"; after the announcement, ticks print "draining".
+func TestProgressDrainingAfterItsAnnouncement(t *testing.T) {
+	workers, err := pool.New(func(context.Context, Command) error { return nil }, pool.Options{})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out bytes.Buffer
+	pr := startProgress(ctx, &out, workers, &receiver{}, func(...error) {})
+	pr.stop() // the test ticks by hand
+	pr.stopped = false
+
+	pr.line() // the first tick of the run: running lines come every other second
+	pr.line()
+	assert.Regexp(t, `^running [0-9.]+m?s: 0 commands received`, out.String())
+
+	out.Reset()
+	cancel()
+	pr.line()
+	pr.line()
+	assert.Empty(t, out.String(), "stopped, but the drain not yet announced")
+
+	pr.draining("shutting down…")
+	pr.line()
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Len(t, lines, 2, out.String())
+	assert.Equal(t, "shutting down…", lines[0])
+	assert.Regexp(t, `^draining [0-9.]+m?s: 0 commands received, 0 done, 0 running, 0 queued; a second Ctrl-C`, lines[1])
+
+	pr.stop()
+	_, err = workers.Run(ctx)
+	require.NoError(t, err)
+}
