@@ -45,41 +45,32 @@ import (
 // paired figure, which the drifts between runs do not move.
 func BenchmarkExit(b *testing.B) {
 	b.Run("state=idle/impl=ctrlc", func(b *testing.B) {
-		demo := child{bin: binary(b, "ctrlc-demo"), settle: idleSettle, args: []string{"-rate", "0.001"}}
-		peer := child{bin: binary(b, "notifyctx"), settle: idleSettle}
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			if rand.IntN(2) == 0 {
-				demo.run(b)
-				peer.run(b)
-			} else {
-				peer.run(b)
-				demo.run(b)
-			}
-		}
-		demo.report(b, "")
-		peer.report(b, "notifyctx-")
-		b.ReportMetric(float64(median(demo.exits))/float64(median(peer.exits)), "x-notifyctx")
+		againstNotifyContext(b, child{bin: binary(b, "ctrlc-demo"), settle: idleSettle, args: []string{"-rate", "0.001"}})
 	})
 	// The same pairs with poolidle in the demo's place: the Quick start's
 	// program with nothing to do, which shows what the library itself adds.
 	b.Run("state=idle-pool/impl=ctrlc", func(b *testing.B) {
-		own := child{bin: binary(b, "poolidle"), settle: idleSettle}
-		peer := child{bin: binary(b, "notifyctx"), settle: idleSettle}
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			if rand.IntN(2) == 0 {
-				own.run(b)
-				peer.run(b)
-			} else {
-				peer.run(b)
-				own.run(b)
-			}
-		}
-		own.report(b, "")
-		peer.report(b, "notifyctx-")
-		b.ReportMetric(float64(median(own.exits))/float64(median(peer.exits)), "x-notifyctx")
+		againstNotifyContext(b, child{bin: binary(b, "poolidle"), settle: idleSettle})
 	})
+}
+
+// againstNotifyContext runs own and notifyctx once each per op, in a random
+// order, and reports both and the paired ratio.
+func againstNotifyContext(b *testing.B, own child) {
+	peer := child{bin: binary(b, "notifyctx"), settle: idleSettle}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if rand.IntN(2) == 0 {
+			own.run(b)
+			peer.run(b)
+		} else {
+			peer.run(b)
+			own.run(b)
+		}
+	}
+	own.report(b, "")
+	peer.report(b, "notifyctx-")
+	b.ReportMetric(float64(median(own.exits))/float64(median(peer.exits)), "x-notifyctx")
 }
 
 const idleSettle = 50 * time.Millisecond
