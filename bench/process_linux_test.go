@@ -24,25 +24,28 @@ import (
 
 // The process benchmarks run real programs: ctrlc-demo (../cmd/ctrlc-demo,
 // with its pool of 8 workers), ./cmd/poolidle (the Quick start's program
-// with no jobs) and ./cmd/notifyctx (signal.NotifyContext only). Each run starts one child (outside the timer), waits for its ready
-// line, sends it SIGINT and times until the child has exited: p50-ns is the
-// median of those times, ns/op the mean time of an op's runs together.
+// with no jobs) and ./cmd/notifyctx (signal.NotifyContext only). Each run
+// starts one child (outside the timer), waits for its ready line, sends it
+// SIGINT and times until the child has exited: p50-ns is the median of
+// those times, ns/op the mean time of an op's runs together.
 // peak-rss-KB is the largest peak resident set size over the children, read
 // (VmHWM in /proc/PID/status) just before the SIGINT: a peak that excludes
 // the stop itself. The child's rusage would not do: os/exec starts it with
 // vfork, and its ru_maxrss counts the benchmark's own memory, shared until
 // the exec.
 
-// BenchmarkExit is SIGINT to exit for an idle program: the demo with an idle
-// pool (one command per 1000 s) against the NotifyContext-only program. Each
-// gets idleSettle after its ready line to finish starting: idle is a program
-// waiting for work, not one still setting up.
+// BenchmarkExit is SIGINT to exit for an idle program against the
+// NotifyContext-only one: the demo with an idle pool (one command per
+// 1000 s), and poolidle. Each gets idleSettle after its ready line to
+// finish starting: idle is a program waiting for work, not one still
+// setting up.
 //
-// One op runs both, in a random order, so that the shared machine's drifts
-// hit both alike; the peer's figures are reported as notifyctx-p50-ns and
-// notifyctx-peak-rss-KB, which ratiotable takes for its impl=notifyctx
-// column, and x-notifyctx is the ratio of the two medians of this run: the
-// paired figure, which the drifts between runs do not move.
+// One op runs the program and the peer, in a random order, so that the
+// shared machine's drifts hit both alike; the peer's figures are reported
+// as notifyctx-p50-ns and notifyctx-peak-rss-KB, which ratiotable takes for
+// its impl=notifyctx column, and x-notifyctx is the ratio of the two
+// medians of this run: the paired figure, which the drifts between runs do
+// not move.
 func BenchmarkExit(b *testing.B) {
 	b.Run("state=idle/impl=ctrlc", func(b *testing.B) {
 		againstNotifyContext(b, child{bin: binary(b, "ctrlc-demo"), settle: idleSettle, args: []string{"-rate", "0.001"}})
