@@ -98,8 +98,9 @@ func (l *Listener) deliver(e Event, at time.Time, native bool) (took bool, step 
 		seq := l.seq
 		l.mu.Unlock()
 		if l.cfg.logger != nil {
+			text := e.Error()
 			l.cfg.log(func(lg *slog.Logger) {
-				lg.Debug("ctrlc: repeat coalesced", "event", e.Error(), "seq", seq, "window", w)
+				lg.Debug("ctrlc: repeat coalesced", "event", text, "seq", seq, "window", w)
 			})
 		}
 		return true, nil
@@ -129,7 +130,10 @@ func (l *Listener) deliver(e Event, at time.Time, native bool) (took bool, step 
 	l.mu.Unlock()
 
 	if l.cfg.logger != nil { // the closure costs an allocation: none without a logger
-		l.cfg.log(func(lg *slog.Logger) { lg.Info("ctrlc: event", "event", e.Error(), "seq", e.Seq) })
+		// It captures copies: a closure that captured e would move e to
+		// the heap at every delivery, logger or not.
+		text, seq := e.Error(), e.Seq
+		l.cfg.log(func(lg *slog.Logger) { lg.Info("ctrlc: event", "event", text, "seq", seq) })
 	}
 	return true, step
 }
