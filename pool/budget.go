@@ -3,6 +3,7 @@ package pool
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -87,16 +88,18 @@ func newBudget(hookDur time.Duration, why func() error) *budget {
 	b.ctx, b.cancel = context.WithCancelCause(context.Background())
 	b.before, b.cancelBefore = context.WithCancelCause(b.ctx)
 	b.drainCtx, b.drain = context.WithCancelCause(context.Background())
-	b.timer = stoppedTimer(func() { b.cancel(b.reason(&b.endWhy)) })
-	b.beforeTimer = stoppedTimer(func() { b.cancelBefore(b.reason(&b.beforeWhy)) })
-	b.drainTimer = stoppedTimer(func() { b.drain(b.reason(&b.drainWhy)) })
+	b.timer = idleTimer(func() { b.cancel(b.reason(&b.endWhy)) })
+	b.beforeTimer = idleTimer(func() { b.cancelBefore(b.reason(&b.beforeWhy)) })
+	b.drainTimer = idleTimer(func() { b.drain(b.reason(&b.drainWhy)) })
 	return b
 }
 
-func stoppedTimer(f func()) *time.Timer {
-	t := time.AfterFunc(time.Hour, f)
-	t.Stop()
-	return t
+// idleTimer returns a timer for f that is armed for the end of time, not
+// stopped: it stays in the runtime's timer heap, so that the Reset at the
+// stop moves it there instead of adding it, which may grow the heap into
+// fresh memory just when the program can least wait for it.
+func idleTimer(f func()) *time.Timer {
+	return time.AfterFunc(math.MaxInt64, f)
 }
 
 // reason returns the error that *why describes.

@@ -56,12 +56,13 @@ type Pool[T any] struct {
 	interrupted []T
 	abandoned   []T
 	itemErrs    []*ItemError[T]
-	dropped     map[string]int // item errors not kept, per stage
-	cancelStage string         // the stage in which the drain deadline passed
-	before      []hook         // BeforeStop
-	hooks       []hook         // OnStop
-	shutdown    *shutdownCall[T]
-	started     chan struct{} // closed when the shutdown begins
+	dropped     map[string]int   // item errors not kept, per stage
+	cancelStage string           // the stage in which the drain deadline passed
+	before      []hook           // BeforeStop
+	hooks       []hook           // OnStop
+	shutdown    *shutdownCall[T] // nil until the shutdown begins; then call
+	call        *shutdownCall[T] // made by New
+	started     chan struct{}    // closed when the shutdown begins
 	esc         *escalate.State
 	down        *shutdown[T] // made by New, run once by stop
 }
@@ -128,6 +129,7 @@ func New[T any](handler func(ctx context.Context, item T) error, opts Options) (
 	p.itemCtx, p.cancelItem = context.WithCancelCause(context.WithValue(opts.BaseContext, ownKey{p}, true))
 	p.hookTimeout = fmt.Errorf("%w: HookTimeout (%v)", ErrTimeout, opts.HookTimeout)
 	p.down = newShutdown(p)
+	p.call = &shutdownCall[T]{done: make(chan struct{})}
 	p.phase.Store(StageRun)
 	p.live.Store(int64(opts.Workers))
 	for i := range p.workers {
