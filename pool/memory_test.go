@@ -3,9 +3,11 @@ package pool
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"runtime"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/hashicorp/go-multierror"
 	"github.com/stretchr/testify/assert"
@@ -107,5 +109,36 @@ func TestIdleShutdownAllocatesLittle(t *testing.T) {
 		n := after.Mallocs - before.Mallocs
 		t.Logf("%+v: %d objects, %d bytes", opts, n, after.TotalAlloc-before.TotalAlloc)
 		assert.LessOrEqual(t, n, uint64(most), "objects allocated by the shutdown of an idle pool (%+v)", opts)
+	}
+}
+
+// TestShutdownFitsReservedStack checks that the stages, which run on Run's
+// goroutine, fit in the stack Run reserves before it waits (reserveStack):
+// with that much reserved, the goroutine's stack must not move (grow) during
+// a shutdown with hooks that fail, items that fail, and a logger.
+func TestShutdownFitsReservedStack(t *testing.T) {
+	for _, opts := range []Options{
+		{Workers: 8},
+		{Workers: 1, Policy: Skip, Logger: slog.New(slog.DiscardHandler)},
+	} {
+		p, err := New(func(context.Context, int) error { return errors.New("failed") }, opts)
+		require.NoError(t, err)
+		require.NoError(t, p.BeforeStop("before", func(context.Context) error { return errors.New("before failed") }))
+		require.NoError(t, p.OnStop("after", func(context.Context) error { return errors.New("after failed") }))
+		for i := range 4 {
+			require.NoError(t, p.Submit(context.Background(), i))
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		moved := make(chan bool)
+		go func() {
+			reserveStack(0) // what Run reserves, here ahead of the call
+			var local byte
+			at := uintptr(unsafe.Pointer(&local))
+			cancel()
+			_, err := p.Run(ctx)
+			assert.Error(t, err)
+			moved <- uintptr(unsafe.Pointer(&local)) != at
+		}()
+		assert.False(t, <-moved, "%+v: the goroutine's stack grew during the shutdown: stopStack (%d bytes) is too small", opts, stopStack)
 	}
 }
