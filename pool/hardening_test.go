@@ -603,3 +603,69 @@ func TestALoggerCallingGoexitDoesNotEndTheShutdown(t *testing.T) {
 	assert.Same(t, r, r2, "a later call gets the same report")
 	assert.Equal(t, err, err2)
 }
+
+// The workers start with the first items, one with each accepted submission
+// until all run: an idle pool has no goroutine, so that its shutdown wakes
+// none. Before: New started every worker, and the stop of an idle pool of 8
+// woke 8 goroutines only to let them return (1.29× to 1.22× on the idle
+// demo's exit, BenchmarkExit).
+func TestWorkersStartWithTheFirstItems(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	block := make(chan struct{})
+	p, err := New(func(ctx context.Context, _ int) error {
+		select {
+		case <-block:
+		case <-ctx.Done():
+		}
+		return nil
+	}, Options{Workers: 3, QueueSize: 8})
+	require.NoError(t, err)
+	assert.NoError(t, goleak.Find(before), "New starts no goroutine")
+	workers := goleak.IgnoreAnyFunction("github.com/ctrlc-go/ctrlc/pool.TestWorkersStartWithTheFirstItems.func1")
+	for i := range 5 {
+		if i%2 == 0 {
+			require.NoError(t, p.Submit(context.Background(), i))
+		} else {
+			require.NoError(t, p.TrySubmit(i))
+		}
+		if i < 3 {
+			// One more worker per item, until all 3 run.
+			require.Eventually(t, func() bool { return p.Stats().Running == i+1 }, 5*time.Second, time.Millisecond)
+		}
+	}
+	assert.Equal(t, 3, p.Stats().Running)
+	assert.Equal(t, 2, p.Stats().Queued)
+	close(block)
+	r, err := stopNow(p)
+	require.NoError(t, err)
+	assert.Equal(t, 5, r.Completed)
+	assert.NoError(t, goleak.Find(before, workers), "every worker returned")
+}
+
+// A pool that never got an item has no worker to find its queue closed:
+// Close, then Run, must still end at once, as must a shutdown.
+func TestPoolWithNoItemEnds(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	p, err := New(func(context.Context, int) error { return nil }, Options{Workers: 4})
+	require.NoError(t, err)
+	require.NoError(t, p.Close())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r, err := p.Run(context.Background()) // the input ended and every item (none) ran
+		assert.NoError(t, err)
+		assert.True(t, r.Balanced())
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after Close on a pool that never got an item")
+	}
+	q, err := New(func(context.Context, int) error { return nil }, Options{Workers: 4, DrainTimeout: time.Hour})
+	require.NoError(t, err)
+	start := time.Now()
+	_, err = stopNow(q)
+	require.NoError(t, err)
+	assert.Less(t, time.Since(start), time.Second, "the shutdown of a pool that never got an item waits for no worker")
+	assert.NoError(t, goleak.Find(before))
+}

@@ -35,7 +35,7 @@ const (
 // Limits on Options, so that New returns an error instead of crashing the
 // process: a channel's buffer and the workers' slots are allocated up front.
 const (
-	maxWorkers    = 1 << 16 // every worker is a goroutine started by New
+	maxWorkers    = 1 << 16 // every worker is a goroutine, once hired
 	maxQueueBytes = 1 << 30 // the queue's buffer, and separately the workers' slots
 )
 

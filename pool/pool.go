@@ -14,8 +14,10 @@ import (
 )
 
 // Pool runs items of type T on a fixed number of workers. Its methods are
-// safe for concurrent use. A Pool's workers run from New until Run's
-// shutdown ends, or until the input ended (Close) and the queue is empty.
+// safe for concurrent use. A Pool's workers start with its first items,
+// one with each accepted submission until all of Options.Workers run, and
+// run until Run's shutdown ends, or until the input ended (Close) and the
+// queue is empty.
 type Pool[T any] struct {
 	handler func(context.Context, T) error
 	opts    Options
@@ -25,6 +27,9 @@ type Pool[T any] struct {
 
 	queue   chan entry[T]
 	closing chan struct{} // closed when intake stops, waking blocked submitters
+	// hired counts the worker slots given a goroutine (hire). It is read by
+	// every submission, and written only until every slot has one.
+	hired atomic.Int64
 
 	// state is the word every Submit writes; it sits on a cache line of its
 	// own, so that it doesn't evict the fields the workers read per item.
@@ -40,7 +45,8 @@ type Pool[T any] struct {
 	expired    atomic.Bool  // the drain deadline cancelled the items' context
 	workers    []worker[T]
 	live       atomic.Int64  // worker goroutines not yet returned
-	idle       chan struct{} // closed when the last worker returned
+	idle       chan struct{} // closed when the last worker returned, or by closeIntake when none was hired
+	idleOnce   sync.Once
 	emptied    chan struct{} // closed by the first worker to find the queue closed and empty
 	emptyOnce  sync.Once
 	intakeOnce sync.Once
@@ -102,7 +108,7 @@ type hook struct {
 	fn   func(context.Context) error
 }
 
-// New starts a pool whose workers run handler on each submitted item, with
+// New makes a pool whose workers run handler on each submitted item, with
 // a context derived from Options.BaseContext that is cancelled when the
 // drain deadline passes or the shutdown is hurried. It returns an error
 // naming the bad field for invalid options, and for sizes whose memory
@@ -131,10 +137,6 @@ func New[T any](handler func(ctx context.Context, item T) error, opts Options) (
 	p.down = newShutdown(p)
 	p.call = &shutdownCall[T]{done: make(chan struct{})}
 	p.phase.Store(StageRun)
-	p.live.Store(int64(opts.Workers))
-	for i := range p.workers {
-		go p.work(&p.workers[i])
-	}
 	return p, nil
 }
 
@@ -168,6 +170,9 @@ func (p *Pool[T]) Submit(ctx context.Context, item T) error {
 	s := p.state.Add(admitOne)
 	if s&closedBit != 0 {
 		return p.reject(ErrClosed)
+	}
+	if p.hired.Load() < int64(len(p.workers)) {
+		p.hire()
 	}
 	e := entry[T]{seq: uint32(s >> ticketShift), item: item}
 	select {
@@ -219,6 +224,9 @@ func (p *Pool[T]) TrySubmit(item T) error {
 	s := p.state.Add(admitOne)
 	if s&closedBit != 0 {
 		return p.reject(ErrClosed)
+	}
+	if p.hired.Load() < int64(len(p.workers)) {
+		p.hire()
 	}
 	select {
 	case p.queue <- entry[T]{seq: uint32(s >> ticketShift), item: item}:

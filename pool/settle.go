@@ -147,5 +147,10 @@ func (p *Pool[T]) closeIntake() {
 			time.Sleep(backoff)
 		}
 		close(p.queue)
+		if p.hired.Load() == 0 { // final: no submitter is admitted any more
+			// No worker will find the queue closed and empty, or return.
+			p.emptyOnce.Do(func() { close(p.emptied) })
+			p.idleOnce.Do(func() { close(p.idle) })
+		}
 	})
 }

@@ -70,6 +70,25 @@ func (w *worker[T]) hold() (entry[T], bool) {
 
 func (w *worker[T]) release() { w.state.And(^uint64(slotHeld)) }
 
+// hire gives the next worker slot a goroutine, if one is left without. A
+// submitter calls it while admitted (counted in Pool.state), so that once
+// the intake is closed no worker is hired any more: closeIntake then sees
+// the final count. Starting the workers with the first items, rather than
+// in New, leaves an idle pool's shutdown with no goroutine to wake.
+func (p *Pool[T]) hire() {
+	for {
+		n := p.hired.Load()
+		if n >= int64(len(p.workers)) {
+			return
+		}
+		if p.hired.CompareAndSwap(n, n+1) {
+			p.live.Add(1)
+			go p.work(&p.workers[n])
+			return
+		}
+	}
+}
+
 // work is a worker's goroutine. A handler that calls runtime.Goexit ends
 // the goroutine whatever we do: the deferred function records the item and
 // starts a replacement on the same slot, so later items still run and the
@@ -79,7 +98,7 @@ func (p *Pool[T]) work(w *worker[T]) {
 	defer func() {
 		if returned {
 			if p.live.Add(-1) == 0 {
-				close(p.idle)
+				p.idleOnce.Do(func() { close(p.idle) })
 			}
 			return
 		}
