@@ -66,7 +66,7 @@ type Pool[T any] struct {
 	cancelStage string           // the stage in which the drain deadline passed
 	before      []hook           // BeforeStop
 	hooks       []hook           // OnStop
-	shutdown    *shutdownCall[T] // nil until the shutdown begins; then call
+	begun       bool             // the shutdown began: call is claimed
 	call        *shutdownCall[T] // made by New
 	started     chan struct{}    // closed when the shutdown begins
 	esc         *escalate.State
@@ -298,7 +298,7 @@ func (p *Pool[T]) addHook(to *[]hook, method, name string, fn func(context.Conte
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.shutdown != nil {
+	if p.begun {
 		return fmt.Errorf("pool: %s(%q): %w", method, name, ErrClosed)
 	}
 	*to = append(*to, hook{name, fn})

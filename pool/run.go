@@ -131,12 +131,12 @@ func (p *Pool[T]) hurry(cause error) {
 func (p *Pool[T]) begin() (call *shutdownCall[T], first bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.shutdown != nil {
-		return p.shutdown, false
+	if p.begun {
+		return p.call, false
 	}
-	p.shutdown = p.call
+	p.begun = true
 	close(p.started)
-	return p.shutdown, true
+	return p.call, true
 }
 
 // runShutdown runs the stages for call and publishes the result. No user
