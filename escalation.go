@@ -3,7 +3,6 @@ package ctrlc
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"sync"
 	"time"
@@ -93,7 +92,7 @@ func backstop(s *escalation) {
 // say writes msg to the listener's logger, or to standard error when it has
 // none or the logger failed.
 func say(l *Listener, msg string) {
-	if l.cfg.logger != nil && l.cfg.log(func(lg *slog.Logger) { lg.Warn(msg) }) {
+	if l.cfg.logger != nil && l.cfg.log(func(lg leveledLogger) { lg.Warn(msg) }) {
 		return
 	}
 	fmt.Fprintln(stderr, msg)

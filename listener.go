@@ -2,7 +2,6 @@ package ctrlc
 
 import (
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -99,7 +98,7 @@ func (l *Listener) deliver(e Event, at time.Time, native bool) (took bool, step 
 		l.mu.Unlock()
 		if l.cfg.logger != nil {
 			text := e.Error()
-			l.cfg.log(func(lg *slog.Logger) {
+			l.cfg.log(func(lg leveledLogger) {
 				lg.Debug("ctrlc: repeat coalesced", "event", text, "seq", seq, "window", w)
 			})
 		}
@@ -133,7 +132,7 @@ func (l *Listener) deliver(e Event, at time.Time, native bool) (took bool, step 
 		// It captures copies: a closure that captured e would move e to
 		// the heap at every delivery, logger or not.
 		text, seq := e.Error(), e.Seq
-		l.cfg.log(func(lg *slog.Logger) { lg.Info("ctrlc: event", "event", text, "seq", seq) })
+		l.cfg.log(func(lg leveledLogger) { lg.Info("ctrlc: event", "event", text, "seq", seq) })
 	}
 	return true, step
 }
@@ -144,7 +143,7 @@ func (l *Listener) deliver(e Event, at time.Time, native bool) (took bool, step 
 // which alone ends, and the panic or Goexit is reported on standard error.
 // (On Windows the delivery path is the console's thread, where a Goexit
 // would be fatal to the process.)
-func (c *config) log(f func(*slog.Logger)) bool {
+func (c *config) log(f func(leveledLogger)) bool {
 	lg := c.logger
 	if lg == nil {
 		return false

@@ -2,6 +2,7 @@ package ctrlc
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"runtime"
 	"sync"
@@ -188,4 +189,39 @@ func TestGoexitInLoggerLeavesDeliveryWhole(t *testing.T) {
 	assert.Equal(t, Interrupt, waitExit(t, exits).Kind)
 	assert.Contains(t, out.String(), "ctrlc: the logger called runtime.Goexit")
 	assert.Contains(t, out.String(), "is event 2 during the shutdown: exiting now", "the forced exit's line falls back to stderr")
+}
+
+// lineLogger is a logger of the program's own, not log/slog: WithLogger
+// takes anything with the three methods.
+type lineLogger struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *lineLogger) add(level, msg string, args []any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprintln(append([]any{level, msg}, args...)...))
+}
+func (l *lineLogger) Debug(msg string, args ...any) { l.add("DEBUG", msg, args) }
+func (l *lineLogger) Info(msg string, args ...any)  { l.add("INFO", msg, args) }
+func (l *lineLogger) Warn(msg string, args ...any)  { l.add("WARN", msg, args) }
+
+func TestLoggerOfTheProgramsOwn(t *testing.T) {
+	exits := fakeExit(t)
+	lg := &lineLogger{}
+	l, err := Notify(WithLogger(lg))
+	require.NoError(t, err)
+	defer l.Stop()
+	for seq := 1; seq <= 2; seq++ {
+		require.NoError(t, Trigger(Event{Kind: Interrupt}))
+		assert.Equal(t, seq, recv(t, l).Seq)
+	}
+	waitExit(t, exits)
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	require.Len(t, lg.lines, 3, "%q", lg.lines)
+	assert.Contains(t, lg.lines[0], "INFO ctrlc: event")
+	assert.Contains(t, lg.lines[2], "WARN ctrlc:")
+	assert.Contains(t, lg.lines[2], "exiting now")
 }

@@ -3,7 +3,7 @@ package ctrlc
 import (
 	"errors"
 	"fmt"
-	"log/slog"
+	"reflect"
 	"time"
 )
 
@@ -25,7 +25,7 @@ type Option func(*config) error
 type config struct {
 	kinds         kindSet
 	forceExit     bool
-	logger        *slog.Logger
+	logger        leveledLogger
 	grace         time.Duration // 0: not given
 	repeatWindow  time.Duration // 0: every event counts
 	evenIfIgnored bool
@@ -69,17 +69,45 @@ func WithoutForceExit() Option {
 }
 
 // WithLogger logs each event, each repeat taken for a duplicate (at debug
-// level), the hurry and the forced exit to logger. Without it nothing is
-// logged but the hurry and the forced exit, on standard error. A nil logger
-// is an error.
-func WithLogger(logger *slog.Logger) Option {
+// level), the hurry and the forced exit (at warn level) to logger, typically
+// a *slog.Logger. Without it nothing is logged but the hurry and the forced
+// exit, on standard error. A nil logger, or a nil pointer, is an error.
+//
+// The package does not import log/slog, whose handlers bring in
+// encoding/json: a program that logs nothing is spared half a megabyte, and
+// a process that ends sooner (its exit unmaps the whole program).
+func WithLogger(logger interface {
+	Debug(msg string, args ...any)
+	Info(msg string, args ...any)
+	Warn(msg string, args ...any)
+}) Option {
 	return func(c *config) error {
 		if logger == nil {
 			return errors.New("ctrlc: WithLogger: nil logger")
 		}
+		if isNil(logger) {
+			return fmt.Errorf("ctrlc: WithLogger: nil logger (a nil %T)", logger)
+		}
 		c.logger = logger
 		return nil
 	}
+}
+
+// leveledLogger is what WithLogger takes: the methods of *slog.Logger that
+// the listener uses.
+type leveledLogger = interface {
+	Debug(msg string, args ...any)
+	Info(msg string, args ...any)
+	Warn(msg string, args ...any)
+}
+
+// isNil reports whether v is nil or holds a nil pointer.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	r := reflect.ValueOf(v)
+	return r.Kind() == reflect.Pointer && r.IsNil()
 }
 
 // WithGracePeriod states how long the process has after a stop event before

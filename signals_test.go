@@ -27,6 +27,7 @@ func TestBadOptionsAreNamedErrors(t *testing.T) {
 		{WithKinds(Kind(0)), "WithKinds(0)", ErrUnknownKind},
 		{WithKinds(), "WithKinds: no kinds given", nil},
 		{WithLogger(nil), "WithLogger: nil logger", nil},
+		{WithLogger((*slog.Logger)(nil)), "WithLogger: nil logger (a nil *slog.Logger)", nil},
 		{WithGracePeriod(0), "WithGracePeriod(0s): the grace period must be positive", nil},
 		{WithGracePeriod(-time.Second), "WithGracePeriod(-1s)", nil},
 		{nil, "ctrlc: option 1 is nil", nil},

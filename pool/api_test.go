@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -266,4 +267,52 @@ func TestInterruptedUnderTheStageOfTheDeadline(t *testing.T) {
 		assert.ErrorContains(t, stageOf(r, tc.stage).Err, tc.stage+": 1 running item interrupted: pool: timed out: drain timeout")
 		assert.True(t, r.Balanced())
 	}
+}
+
+// infoLogger is a logger of the program's own, not log/slog: Options.Logger
+// takes anything with an Info method.
+type infoLogger struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (l *infoLogger) Info(msg string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.msgs = append(l.msgs, msg)
+}
+
+func TestLoggerOfTheProgramsOwn(t *testing.T) {
+	lg := &infoLogger{}
+	p, err := New(func(context.Context, int) error { return nil }, Options{Workers: 1, Logger: lg})
+	require.NoError(t, err)
+	require.NoError(t, p.Submit(context.Background(), 1))
+	r, err := closeAndRun(t, p)
+	require.NoError(t, err)
+	assert.Equal(t, 1, r.Completed)
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	assert.Equal(t, "pool: shutdown", lg.msgs[0])
+	assert.Equal(t, "pool: stopped", lg.msgs[len(lg.msgs)-1])
+	assert.Contains(t, lg.msgs, "pool: stage")
+}
+
+// nilSafeLogger counts its calls, even on a nil pointer.
+type nilSafeLogger struct{}
+
+var nilSafeCalls atomic.Int64
+
+func (*nilSafeLogger) Info(string, ...any) { nilSafeCalls.Add(1) }
+
+// A nil *slog.Logger in Options logs nothing, as a nil Logger does: it is
+// not called (it would panic inside log/slog).
+func TestNilPointerLoggerLogsNothing(t *testing.T) {
+	var lg *nilSafeLogger
+	p, err := New(func(context.Context, int) error { return nil }, Options{Workers: 1, Logger: lg})
+	require.NoError(t, err)
+	require.NoError(t, p.Submit(context.Background(), 1))
+	r, err := closeAndRun(t, p)
+	require.NoError(t, err)
+	assert.Equal(t, 1, r.Completed)
+	assert.Zero(t, nilSafeCalls.Load(), "a nil pointer is no Logger")
 }

@@ -3,7 +3,7 @@ package pool
 import (
 	"context"
 	"fmt"
-	"log/slog"
+	"reflect"
 	"runtime"
 	"time"
 	"unsafe"
@@ -68,8 +68,15 @@ type Options struct {
 	// context.Background().
 	BaseContext context.Context
 
-	Policy Policy       // what the drain does with the queued items (default Finish)
-	Logger *slog.Logger // where the stages are logged; nil logs nothing
+	Policy Policy // what the drain does with the queued items (default Finish)
+
+	// Logger is where the stages are logged, at info level: typically a
+	// *slog.Logger. Nil, or a nil pointer, logs nothing. (The package does
+	// not import log/slog, so that a program that logs nothing does not
+	// link it.)
+	Logger interface {
+		Info(msg string, args ...any)
+	}
 }
 
 // fill checks o and fills in the defaults, for items of type T.
@@ -89,6 +96,9 @@ func fill[T any](o *Options) error {
 		if f.v < 0 {
 			return fmt.Errorf("pool: Options.%s is %d: must not be negative", f.name, f.v)
 		}
+	}
+	if l := reflect.ValueOf(o.Logger); l.Kind() == reflect.Pointer && l.IsNil() {
+		o.Logger = nil // a nil *slog.Logger, say: no logging, as documented
 	}
 	if o.Policy > Skip {
 		return fmt.Errorf("pool: Options.Policy is %d: must be Finish or Skip", o.Policy)

@@ -151,7 +151,9 @@ var limits = map[string]int{".": 30, "pool": 35, "ctrlctest": 18}
 
 // TestLibraryLinksNoC: as docs/production.md says, no package of the
 // library brings in cgo or package net on Linux (net links the C resolver),
-// so that a program using them links statically.
+// so that a program using them links statically; nor log/slog, whose
+// handlers bring in encoding/json: half a megabyte that a program which
+// logs nothing would carry, and unmap at every exit.
 func TestLibraryLinksNoC(t *testing.T) {
 	needGo(t)
 	libs := []string{"github.com/ctrlc-go/ctrlc", "github.com/ctrlc-go/ctrlc/pool", "github.com/ctrlc-go/ctrlc/service",
@@ -164,7 +166,7 @@ func TestLibraryLinksNoC(t *testing.T) {
 		require.NoError(t, err, "go list -deps %s: %s", lib, out)
 		deps := strings.Fields(string(out))
 		require.Contains(t, deps, lib)
-		for _, bad := range []string{"runtime/cgo", "net"} {
+		for _, bad := range []string{"runtime/cgo", "net", "log/slog", "encoding/json"} {
 			require.False(t, slices.Contains(deps, bad), "%s depends on %s", lib, bad)
 		}
 	}
