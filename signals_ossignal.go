@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/signal"
 	"time"
+
+	"github.com/ctrlc-go/ctrlc/internal/stack"
 )
 
 // ignoredKinds returns the kinds ignored at start.
@@ -59,6 +61,9 @@ func disable(k Kind) {
 }
 
 func (w *watcher) run(k Kind) {
+	// The events are delivered on this goroutine: its stack grows now, not
+	// at the first signal.
+	stack.Reserve(0)
 	// A signal this watcher took belongs to the listeners of its time:
 	// dispatch drops it if the watcher was replaced meanwhile, and keeps it
 	// from listeners added after it was taken.

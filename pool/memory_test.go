@@ -9,6 +9,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/ctrlc-go/ctrlc/internal/stack"
 	"github.com/hashicorp/go-multierror"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -113,7 +114,7 @@ func TestIdleShutdownAllocatesLittle(t *testing.T) {
 }
 
 // TestShutdownFitsReservedStack checks that the stages, which run on Run's
-// goroutine, fit in the stack Run reserves before it waits (reserveStack):
+// goroutine, fit in the stack Run reserves before it waits (stack.Reserve):
 // with that much reserved, the goroutine's stack must not move (grow) during
 // a shutdown with hooks that fail, items that fail, and a logger.
 func TestShutdownFitsReservedStack(t *testing.T) {
@@ -131,7 +132,7 @@ func TestShutdownFitsReservedStack(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		moved := make(chan bool)
 		go func() {
-			reserveStack(0) // what Run reserves, here ahead of the call
+			stack.Reserve(0) // what Run reserves, here ahead of the call
 			var local byte
 			at := uintptr(unsafe.Pointer(&local))
 			cancel()
@@ -139,6 +140,6 @@ func TestShutdownFitsReservedStack(t *testing.T) {
 			assert.Error(t, err)
 			moved <- uintptr(unsafe.Pointer(&local)) != at
 		}()
-		assert.False(t, <-moved, "%+v: the goroutine's stack grew during the shutdown: stopStack (%d bytes) is too small", opts, stopStack)
+		assert.False(t, <-moved, "%+v: the goroutine's stack grew during the shutdown: stack.Size (%d bytes) is too small", opts, stack.Size)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ctrlc-go/ctrlc"
 	"github.com/ctrlc-go/ctrlc/internal/escalate"
+	"github.com/ctrlc-go/ctrlc/internal/stack"
 )
 
 // deadlineReserve is what Run keeps, before a stop event's Deadline, for
@@ -76,7 +77,7 @@ func (p *Pool[T]) Run(ctx context.Context) (*Report[T], error) {
 		defer t.Stop()
 		deadline = t.C
 	}
-	reserveStack(0) // the stages run on this goroutine
+	stack.Reserve(0) // the stages run on this goroutine, and its stack must not grow at the stop
 	var e ctrlc.Event
 	select {
 	case <-ctx.Done():
@@ -158,25 +159,6 @@ func (p *Pool[T]) runShutdown(call *shutdownCall[T], e ctrlc.Event) {
 	}()
 	call.report, call.err = p.stop(e)
 	returned = true
-}
-
-// stopStack is what Run reserves of its goroutine's stack for the
-// shutdown's stages: twice what they took when measured, with hooks, a
-// Logger and failing items (TestShutdownFitsReservedStack checks that they
-// fit, under the race detector too).
-const stopStack = 8 << 10
-
-// reserveStack grows the calling goroutine's stack, now, to hold the
-// shutdown's stages. A stack that must grow at the stop takes fresh memory
-// then, and the first touch of a page can cost several microseconds (a
-// virtual machine backs its memory lazily). The runtime shrinks a stack
-// only at a garbage collection, when most of it is unused; a program that
-// collects garbage has warm memory to grow into again.
-//
-//go:noinline
-func reserveStack(i int) byte {
-	var pad [stopStack]byte
-	return pad[i%stopStack]
 }
 
 func plural(n int) string {
