@@ -93,9 +93,9 @@ func (r *receiver) finish(ctx context.Context, giveUp bool, ended func()) {
 		r.cancel()
 	}
 	select {
-	case <-r.done: // the shutdown's first stage saw it end
-	default:
-		defer context.AfterFunc(ctx, r.cancel)() // a loop still waiting when ctx ends gives up
+	case <-r.done:
+	case <-ctx.Done(): // a loop still waiting gives up
+		r.cancel()
 		<-r.done
 	}
 	r.ended.Do(ended)
