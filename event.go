@@ -27,10 +27,26 @@ type Event struct {
 // (CTRL_CLOSE_EVENT)", or just the kind where the platform has no native
 // code; fmt prints an Event so.
 func (e Event) Error() string {
-	if name := nativeName(e.Kind, e.Native); name != "" {
-		return e.Kind.String() + " (" + name + ")"
+	if e.Kind.valid() && e.Native == nativeOf(e.Kind) {
+		return eventTexts[e.Kind]
 	}
-	return e.Kind.String()
+	return eventText(e.Kind, e.Native)
+}
+
+// eventTexts holds Error's text for each kind with its own native code,
+// made once: the text a program prints at the stop costs no allocation.
+var eventTexts = func() (texts [maxKind + 1]string) {
+	for k := Interrupt; k <= maxKind; k++ {
+		texts[k] = eventText(k, nativeOf(k))
+	}
+	return texts
+}()
+
+func eventText(k Kind, native int) string {
+	if name := nativeName(k, native); name != "" {
+		return k.String() + " (" + name + ")"
+	}
+	return k.String()
 }
 
 // Is reports whether target is context.Canceled, so that the cause of a

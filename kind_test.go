@@ -106,3 +106,16 @@ func TestEventIsAnError(t *testing.T) {
 	assert.NotErrorIs(t, err, context.DeadlineExceeded)
 	assert.NotErrorIs(t, err, ErrUnknownKind)
 }
+
+// The text of an event with its kind's own native code is made once: a
+// program that prints it at the stop allocates nothing for it. Other codes
+// are described as they come.
+func TestEventTextOfItsOwnNativeCode(t *testing.T) {
+	for k := Interrupt; k <= maxKind; k++ {
+		e := Event{Kind: k, Native: nativeOf(k)}
+		assert.Equal(t, eventText(k, e.Native), e.Error())
+		assert.Zero(t, testing.AllocsPerRun(10, func() { _ = e.Error() }), "%v", e)
+	}
+	assert.Equal(t, eventText(Terminate, 99), Event{Kind: Terminate, Native: 99}.Error())
+	assert.Equal(t, "Kind(200)", Event{Kind: 200}.Error())
+}
