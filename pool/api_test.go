@@ -274,12 +274,14 @@ func TestInterruptedUnderTheStageOfTheDeadline(t *testing.T) {
 type infoLogger struct {
 	mu   sync.Mutex
 	msgs []string
+	args [][]any
 }
 
 func (l *infoLogger) Info(msg string, args ...any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.msgs = append(l.msgs, msg)
+	l.args = append(l.args, args)
 }
 
 func TestLoggerOfTheProgramsOwn(t *testing.T) {
@@ -293,6 +295,7 @@ func TestLoggerOfTheProgramsOwn(t *testing.T) {
 	lg.mu.Lock()
 	defer lg.mu.Unlock()
 	assert.Equal(t, "pool: shutdown", lg.msgs[0])
+	assert.Subset(t, lg.args[0], []any{"policy", "finish"}, "the policy by its name")
 	assert.Equal(t, "pool: stopped", lg.msgs[len(lg.msgs)-1])
 	assert.Contains(t, lg.msgs, "pool: stage")
 }

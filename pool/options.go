@@ -19,6 +19,9 @@ const (
 	Skip
 )
 
+// policyName is how the Logger names a Policy (fill refuses any other).
+var policyName = [...]string{Finish: "finish", Skip: "skip"}
+
 // The defaults of the zero fields of Options. Together they fit inside
 // Kubernetes' default grace period of 30 s: a drain of 15 s, 3 s for
 // cancelled items to return, and hooks of 5 s each, all inside a budget of

@@ -72,7 +72,7 @@ func (sd *shutdown[T]) start(e ctrlc.Event) {
 	p.mu.Unlock()
 	end = sd.b.start(begin, end, len(sd.after)) // with a joining event's earlier end, and a hurry, that came before
 	if p.logging() {
-		p.log("pool: shutdown", "event", eventText(e), "policy", p.opts.Policy, "budget", end.Sub(begin))
+		p.log("pool: shutdown", "event", eventText(e), "policy", policyName[p.opts.Policy], "budget", end.Sub(begin))
 	}
 }
 
