@@ -3,8 +3,9 @@ package ctrlc
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"time"
+
+	"github.com/ctrlc-go/ctrlc/internal/guard"
 )
 
 // defaultCloseGrace is how long a Windows close, logoff or shutdown event
@@ -85,7 +86,7 @@ func WithLogger(logger interface {
 		if logger == nil {
 			return errors.New("ctrlc: WithLogger: nil logger")
 		}
-		if isNil(logger) {
+		if guard.IsNil(logger) {
 			return fmt.Errorf("ctrlc: WithLogger: nil logger (a nil %T)", logger)
 		}
 		c.logger = logger
@@ -99,15 +100,6 @@ type leveledLogger = interface {
 	Debug(msg string, args ...any)
 	Info(msg string, args ...any)
 	Warn(msg string, args ...any)
-}
-
-// isNil reports whether v is nil or holds a nil pointer.
-func isNil(v any) bool {
-	if v == nil {
-		return true
-	}
-	r := reflect.ValueOf(v)
-	return r.Kind() == reflect.Pointer && r.IsNil()
 }
 
 // WithGracePeriod states how long the process has after a stop event before

@@ -284,14 +284,21 @@ func (l *infoLogger) Info(msg string, args ...any) {
 	l.args = append(l.args, args)
 }
 
-func TestLoggerOfTheProgramsOwn(t *testing.T) {
-	lg := &infoLogger{}
-	p, err := New(func(context.Context, int) error { return nil }, Options{Workers: 1, Logger: lg})
+// stopWithOneItem runs one item through a pool made with opts, and its
+// shutdown.
+func stopWithOneItem(t *testing.T, opts Options) {
+	t.Helper()
+	p, err := New(func(context.Context, int) error { return nil }, opts)
 	require.NoError(t, err)
 	require.NoError(t, p.Submit(context.Background(), 1))
 	r, err := closeAndRun(t, p)
 	require.NoError(t, err)
 	assert.Equal(t, 1, r.Completed)
+}
+
+func TestLoggerOfTheProgramsOwn(t *testing.T) {
+	lg := &infoLogger{}
+	stopWithOneItem(t, Options{Workers: 1, Logger: lg})
 	lg.mu.Lock()
 	defer lg.mu.Unlock()
 	assert.Equal(t, "pool: shutdown", lg.msgs[0])
@@ -311,11 +318,6 @@ func (*nilSafeLogger) Info(string, ...any) { nilSafeCalls.Add(1) }
 // not called (it would panic inside log/slog).
 func TestNilPointerLoggerLogsNothing(t *testing.T) {
 	var lg *nilSafeLogger
-	p, err := New(func(context.Context, int) error { return nil }, Options{Workers: 1, Logger: lg})
-	require.NoError(t, err)
-	require.NoError(t, p.Submit(context.Background(), 1))
-	r, err := closeAndRun(t, p)
-	require.NoError(t, err)
-	assert.Equal(t, 1, r.Completed)
+	stopWithOneItem(t, Options{Workers: 1, Logger: lg})
 	assert.Zero(t, nilSafeCalls.Load(), "a nil pointer is no Logger")
 }

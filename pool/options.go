@@ -3,10 +3,11 @@ package pool
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"runtime"
 	"time"
 	"unsafe"
+
+	"github.com/ctrlc-go/ctrlc/internal/guard"
 )
 
 // Policy says what the drain does with the queued items.
@@ -100,7 +101,7 @@ func fill[T any](o *Options) error {
 			return fmt.Errorf("pool: Options.%s is %d: must not be negative", f.name, f.v)
 		}
 	}
-	if l := reflect.ValueOf(o.Logger); l.Kind() == reflect.Pointer && l.IsNil() {
+	if guard.IsNil(o.Logger) {
 		o.Logger = nil // a nil *slog.Logger, say: no logging, as documented
 	}
 	if o.Policy > Skip {

@@ -3,6 +3,18 @@
 // goroutine that called it: for ctrlc's delivery path and pool's workers.
 package guard
 
+import "reflect"
+
+// IsNil reports whether v, a caller's value such as a logger, is nil or
+// holds a nil pointer: one whose methods would only panic.
+func IsNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	r := reflect.ValueOf(v)
+	return r.Kind() == reflect.Pointer && r.IsNil()
+}
+
 // Call runs f on a goroutine of its own and waits for it to end. It reports
 // whether f returned and, if it did not, whether it panicked (with the
 // value) or called runtime.Goexit. A panic(nil) under GODEBUG=panicnil=1
