@@ -75,8 +75,8 @@ func WithoutForceExit() Option {
 // exit, on standard error. A nil logger, or a nil pointer, is an error.
 //
 // The package does not import log/slog, whose handlers bring in
-// encoding/json: a program that logs nothing is spared half a megabyte, and
-// a process that ends sooner (its exit unmaps the whole program).
+// encoding/json: a program that logs nothing is half a megabyte smaller,
+// and ends sooner (an exit unmaps the whole program).
 func WithLogger(logger interface {
 	Debug(msg string, args ...any)
 	Info(msg string, args ...any)
