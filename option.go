@@ -72,7 +72,8 @@ func WithoutForceExit() Option {
 // WithLogger logs each event, each repeat taken for a duplicate (at debug
 // level), the hurry and the forced exit (at warn level) to logger, typically
 // a *slog.Logger. Without it nothing is logged but the hurry and the forced
-// exit, on standard error. A nil logger, or a nil pointer, is an error.
+// exit, on standard error. A nil logger, or a nil pointer or func, is an
+// error.
 //
 // The package does not import log/slog, whose handlers bring in
 // encoding/json: a program that logs nothing is half a megabyte smaller,

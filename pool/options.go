@@ -75,9 +75,9 @@ type Options struct {
 	Policy Policy // what the drain does with the queued items (default Finish)
 
 	// Logger is where the stages are logged, at info level: typically a
-	// *slog.Logger. Nil, or a nil pointer, logs nothing. (The package does
-	// not import log/slog, so that a program that logs nothing does not
-	// link it.)
+	// *slog.Logger. Nil, or a nil pointer or func, logs nothing. (The
+	// package does not import log/slog, so that a program that logs
+	// nothing does not link it.)
 	Logger interface {
 		Info(msg string, args ...any)
 	}

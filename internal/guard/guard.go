@@ -6,13 +6,16 @@ package guard
 import "reflect"
 
 // IsNil reports whether v, a caller's value such as a logger, is nil or
-// holds a nil pointer: one whose methods would only panic.
+// holds a nil pointer or func: one whose methods would only panic.
 func IsNil(v any) bool {
 	if v == nil {
 		return true
 	}
-	r := reflect.ValueOf(v)
-	return r.Kind() == reflect.Pointer && r.IsNil()
+	switch r := reflect.ValueOf(v); r.Kind() {
+	case reflect.Pointer, reflect.Func:
+		return r.IsNil()
+	}
+	return false
 }
 
 // Call runs f on a goroutine of its own and waits for it to end. It reports

@@ -28,3 +28,24 @@ func TestCall(t *testing.T) {
 		}
 	}
 }
+
+type funcLogger func(string)
+
+func (f funcLogger) Info(msg string) { f(msg) }
+
+func TestIsNil(t *testing.T) {
+	var p *int
+	var f funcLogger
+	for _, v := range []any{nil, p, f} {
+		if !IsNil(v) {
+			t.Errorf("IsNil(%#v) = false", v)
+		}
+	}
+	n := 0
+	var m map[string]int // a nil map reads fine
+	for _, v := range []any{&n, funcLogger(func(string) {}), 0, "", m, struct{}{}} {
+		if IsNil(v) {
+			t.Errorf("IsNil(%#v) = true", v)
+		}
+	}
+}
