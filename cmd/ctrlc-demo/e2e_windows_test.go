@@ -40,7 +40,7 @@ func TestCtrlBreak(t *testing.T) {
 		"press Ctrl-C to stop",
 		"received break (CTRL_BREAK_EVENT), shutting down…",
 		"Worker loop done.",
-		"Dropped the worker pool: 8 workers joined, 0 left running an abandoned command.",
+		"Dropped the worker pool: no worker left running.",
 		"report: ",
 		"not done: none",
 		"Good bye!",
@@ -65,7 +65,7 @@ func TestSecondCtrlBreakHurries(t *testing.T) {
 	wantControlCExit(t, c, ctrlc.Break)
 	assert.True(t, c.Order("received break (CTRL_BREAK_EVENT), shutting down…",
 		"ctrlc: break (CTRL_BREAK_EVENT) again: hurrying the shutdown (once more ends the program now)",
-		"Dropped the worker pool: 1 workers joined, ", "report: ", "not done: ", "Good bye!"), c.Output())
+		"Dropped the worker pool: no worker left running.", "report: ", "not done: ", "Good bye!"), c.Output())
 	report := c.WaitFor("report: ")
 	assert.Regexp(t, `^report: (\d+) commands received: 0 completed, 0 failed, 0 panicked, [3-9]\d* queued, 1 interrupted, 0 abandoned$`, report)
 	assert.Contains(t, c.Output(), "hurried by break (CTRL_BREAK_EVENT)")
@@ -89,7 +89,7 @@ func TestCloseDrainsInsideTheHold(t *testing.T) {
 	assert.True(t, c.Order(
 		"received close (CTRL_CLOSE_EVENT), shutting down…",
 		"Worker loop done.",
-		"Dropped the worker pool: 1 workers joined, 0 left running an abandoned command.",
+		"Dropped the worker pool: no worker left running.",
 		"report: ",
 		"not done: ",
 		"Good bye!",

@@ -94,8 +94,7 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 	stopSource()
 	sayLast := func(format string, a ...any) { fmt.Fprintf(ending, format, a...); ending.WriteByte('\n') }
 	loop.finish(ctx, true, func() { sayLast("Worker loop done.") }) // said already, unless the shutdown failed
-	sayLast("Dropped the worker pool: %d workers joined, %d left running an abandoned command.",
-		cfg.workers-len(report.Abandoned), len(report.Abandoned))
+	sayLast("%s", dropped(len(report.Abandoned)))
 
 	// 5. Account for every command, keep the ones not done, say good bye.
 	s := summarize(report, int(loop.received.Load()), loop.held, drainErr)
@@ -109,6 +108,18 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 		ctrlc.Exit(report.Event) // as if nobody had caught it: a shell loop around the demo stops
 	}
 	return s.ExitCode
+}
+
+// dropped is the line that says the pool is gone, and whether any of its
+// workers is still running a command it gave up on.
+func dropped(abandoned int) string {
+	switch abandoned {
+	case 0:
+		return "Dropped the worker pool: no worker left running."
+	case 1:
+		return "Dropped the worker pool: 1 worker left running an abandoned command."
+	}
+	return fmt.Sprintf("Dropped the worker pool: %d workers left running abandoned commands.", abandoned)
 }
 
 // lenient writes to w and succeeds whatever happens: a person may be gone.

@@ -496,6 +496,14 @@ func TestLenient(t *testing.T) {
 	assert.NoError(t, err)
 }
 
+// The dropped pool's line claims no count of workers it cannot know (an
+// idle pool started none), and counts the abandoned ones in good English.
+func TestDropped(t *testing.T) {
+	assert.Equal(t, "Dropped the worker pool: no worker left running.", dropped(0))
+	assert.Equal(t, "Dropped the worker pool: 1 worker left running an abandoned command.", dropped(1))
+	assert.Equal(t, "Dropped the worker pool: 3 workers left running abandoned commands.", dropped(3))
+}
+
 // The demo ends by the event after the events a user or a terminal sends
 // (a shell loop around it stops), and with a code after a supervisor's.
 func TestEndsBySignal(t *testing.T) {

@@ -156,7 +156,7 @@ func TestBrokenStdout(t *testing.T) {
 			require.NoError(t, err)
 			lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 			event := ev.kind.String() + " (" + map[syscall.Signal]string{syscall.SIGINT: "SIGINT", syscall.SIGHUP: "SIGHUP"}[ev.sig] + ")"
-			assertStory(t, lines, event, 8)
+			assertStory(t, lines, event)
 			m := reportLine.FindStringSubmatch(lines[lineIndex(lines, "report: ")])
 			require.NotNil(t, m, "the report:\n%s", data)
 			saved := readCommands(t, unprocessed)

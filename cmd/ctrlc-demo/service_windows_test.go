@@ -108,7 +108,7 @@ func TestServiceStopDrains(t *testing.T) {
 	assert.GreaterOrEqual(t, drain, 2*time.Second, "the running commands finished")
 	lines := strings.Split(strings.TrimSpace(log), "\n")
 	order := []string{"ctrlc-demo (pid ", "received terminate, shutting down…", "Worker loop done.", "draining ",
-		"Dropped the worker pool: 2 workers joined, 0 left running an abandoned command.", "report: ", "Good bye!"}
+		"Dropped the worker pool: no worker left running.", "report: ", "Good bye!"}
 	last := -1
 	for _, want := range order {
 		i := lineIndex(lines, want)

@@ -217,7 +217,7 @@ func TestTmuxCtrlC(t *testing.T) {
 			for i, l := range lines {
 				lines[i] = strings.TrimRight(strings.TrimPrefix(l, "^C"), " ") // the terminal's echo of Ctrl-C
 			}
-			assertStory(t, lines, "interrupt (SIGINT)", 8)
+			assertStory(t, lines, "interrupt (SIGINT)")
 			s := readSummary(t, out)
 			assert.Equal(t, "interrupt (SIGINT)", s.Event)
 			assertSaved(t, s, file)
