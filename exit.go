@@ -1,6 +1,10 @@
 package ctrlc
 
-import "os"
+import (
+	"os"
+
+	"github.com/ctrlc-go/ctrlc/internal/atexit"
+)
 
 // Exit ends the process the way the event would have ended it had nobody
 // caught it, so that the parent (a shell, a supervisor) learns that it was
@@ -32,9 +36,15 @@ import "os"
 // instead: the stop was asked for and went well. The forced exit of the
 // escalation uses Exit.
 //
+// Before it ends the process, Exit kills the process groups of the child
+// programs that package child started and that would otherwise outlive
+// it: those still running, and those whose context ended but whose grace
+// (WaitDelay) is not over, as after a hurried drain.
+//
 // Listeners made while Exit runs wait for the process to end: they cannot
 // catch the signal Exit raises.
 func Exit(e Event) {
+	atexit.Run()
 	if e.Kind == 0 {
 		os.Exit(0)
 	}

@@ -62,7 +62,9 @@ func Command(ctx context.Context, name string, arg ...string) *exec.Cmd {
 //   - the child does not outlive this program where the platform allows it:
 //     Linux and FreeBSD kill it (SIGKILL) when this program dies, Windows
 //     kills it with every process it started (a job object). Other platforms
-//     give no such guarantee (see the package documentation).
+//     give no such guarantee (see the package documentation);
+//   - when this program ends by ctrlc.Exit, the child's group is killed if
+//     the child still runs or its forced stop is not yet due, on every Unix.
 //
 // After Start, call cmd.Wait as usual. Processes that the child leaves
 // running when it exits by itself (not stopped by its context) are left
@@ -94,7 +96,11 @@ func Start(cmd *exec.Cmd) error {
 			return polite()
 		}
 	}
-	return start(cmd)
+	if err := start(cmd); err != nil {
+		return err
+	}
+	track(cmd.Process)
+	return nil
 }
 
 // Run starts cmd with [Start] and waits for it with cmd.Wait: it returns

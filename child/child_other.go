@@ -31,4 +31,6 @@ func signalGroup(*exec.Cmd, os.Signal) error { return supported() }
 
 func forceStopAfter(*exec.Cmd, time.Duration) {}
 
+func track(*os.Process) {}
+
 func reaped(*exec.Cmd) bool { return false }

@@ -62,6 +62,10 @@ func forceStopAfter(cmd *exec.Cmd, grace time.Duration) {
 	if reaped(cmd) {
 		return
 	}
-	pgid := cmd.Process.Pid
-	time.AfterFunc(grace, func() { _ = syscall.Kill(-pgid, syscall.SIGKILL) })
+	p, pgid := cmd.Process, cmd.Process.Pid
+	stopping(p) // ctrlc.Exit before the grace is over kills the group then
+	time.AfterFunc(grace, func() {
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		forget(p)
+	})
 }

@@ -4,11 +4,14 @@ package child_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"os/exec"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ctrlc-go/ctrlc"
 	"github.com/ctrlc-go/ctrlc/child"
 	"github.com/ctrlc-go/ctrlc/ctrlctest"
 	"github.com/stretchr/testify/assert"
@@ -110,4 +113,54 @@ func TestSignalNeedsAGroup(t *testing.T) {
 	assert.ErrorIs(t, err, syscall.ESRCH)
 	require.NoError(t, cmd.Process.Kill())
 	assert.Error(t, cmd.Wait())
+}
+
+func init() { scenarios["exitearly"] = childExitEarly }
+
+// childExitEarly starts a shell with child.Start whose own child (a sleep)
+// ignores SIGTERM, prints "ready" with both pids, and ends by ctrlc.Exit.
+// Mode "running": at once, while the shell runs. Mode "cancelled": once the
+// shell's context has ended and SIGTERM has ended the shell, but long before
+// its forced stop is due, as after a hurried drain.
+func childExitEarly() int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := child.Command(ctx, "sh", "-c", `(trap "" TERM; exec sleep 120) & echo ready $$ $!; wait`)
+	cmd.WaitDelay = lifetime // the forced stop would come after the test gave up
+	line, err := startAndRead(cmd, child.Start)
+	if err != nil {
+		fmt.Println("start:", err)
+		return 1
+	}
+	fmt.Println(line)
+	if scenarioArgs[0] == "cancelled" {
+		cancel()
+		if err := cmd.Wait(); !strings.Contains(result(err), "terminated") {
+			fmt.Println("the shell did not end by SIGTERM:", result(err))
+			return 1
+		}
+	}
+	ctrlc.Exit(ctrlc.Event{Kind: ctrlc.Interrupt})
+	return 1
+}
+
+// TestExitKillsWhatTheChildStarted: a program that ends by ctrlc.Exit while
+// a child runs, or after the child's context ended and before its grace
+// (WaitDelay) is over, leaves nothing of the child's group running: the
+// processes the child started, which the death signal does not reach, are
+// killed too.
+func TestExitKillsWhatTheChildStarted(t *testing.T) {
+	if _, err := exec.LookPath("sh"); err != nil {
+		t.Skip("no sh")
+	}
+	for _, mode := range []string{"running", "cancelled"} {
+		t.Run(mode, func(t *testing.T) {
+			p := ctrlctest.Start(t, ctrlctest.Self("exitearly", mode))
+			procs := watchAll(t, pids(t, p.WaitFor("ready"))...)
+			require.Len(t, procs, 2)
+			st := p.Wait()
+			require.True(t, st.EndedBy(ctrlc.Interrupt), "%v; output:\n%s", st, p.Output())
+			waitGone(t, "the shell and its sleep, after ctrlc.Exit", procs...)
+		})
+	}
 }

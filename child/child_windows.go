@@ -223,6 +223,10 @@ func signalGroup(cmd *exec.Cmd, sig os.Signal) error {
 
 // forceStopAfter terminates the child's job grace from now, unless the
 // child had exited before (then what it left is left alone).
+// track has nothing to do on Windows: when the program ends, however it
+// ends, Windows closes the job's handle and kills what is in it.
+func track(*os.Process) {}
+
 func forceStopAfter(cmd *exec.Cmd, grace time.Duration) {
 	v, _ := jobs.Load(cmd.Process)
 	if v == nil {

@@ -57,6 +57,18 @@
 // as a new group leader's pid, within the grace (Linux hands pids out in
 // turn, up to pid_max, before it reuses one).
 //
+// # When this program ends by ctrlc.Exit
+//
+// ctrlc.Exit, and the forced exit of ctrlc's escalation, which uses it,
+// kill the process group of every child started here that still runs, and
+// of every child whose context ended but whose forced stop is not yet due,
+// as after a hurried drain, which returns within about a second of a
+// WaitDelay of 5 s: nothing the child started is left running, on every
+// Unix. A program that ends another way, by returning from main or by
+// os.Exit, runs no such code: it should cancel its children's context and
+// wait for them first (child.Run does), or what they started may outlive
+// it as below.
+//
 // # When this program dies
 //
 // On Linux the child gets SIGKILL (SysProcAttr.Pdeathsig, unless the caller

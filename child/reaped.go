@@ -18,8 +18,10 @@ import (
 // child on Unix, whatever the signal, and sends nothing for signal 0. On
 // Windows Wait releases the process: Signal then fails with EINVAL. On Unix
 // Release sets Pid to -1.
-func reaped(cmd *exec.Cmd) bool {
-	err := cmd.Process.Signal(syscall.Signal(0))
-	return errors.Is(err, os.ErrProcessDone) || cmd.Process.Pid <= 0 ||
+func reaped(cmd *exec.Cmd) bool { return processReaped(cmd.Process) }
+
+func processReaped(p *os.Process) bool {
+	err := p.Signal(syscall.Signal(0))
+	return errors.Is(err, os.ErrProcessDone) || p.Pid <= 0 ||
 		(windowsOS && errors.Is(err, syscall.EINVAL))
 }

@@ -343,12 +343,36 @@ func TestExecHurry(t *testing.T) {
 	waitGone(t, 2*time.Second, all, append(workers, c.Pid()))
 }
 
+// TestExecHurryLeavesNoOrphans: children that ignore the polite signal,
+// each with a grandchild that does too, are abandoned by the hurried drain
+// (its bound, about a second, is shorter than their 5 s grace): the demo
+// reports and saves them and ends by SIGINT, and ctrlc.Exit kills their
+// groups, so that no process of the tree is left running.
+func TestExecHurryLeavesNoOrphans(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "left.jsonl")
+	c, stdout, dir := startExec(t, time.Minute, []string{ignoreTermEnv + "=1", treeEnv + "=1"}, "-workers", "2", "-rate", "20", "-unprocessed", file)
+	waitStarted(t, c, dir, 2)
+	ctrlC(t, c)
+	c.WaitFor("received interrupt (SIGINT), shutting down…")
+	time.Sleep(100 * time.Millisecond)
+	ctrlC(t, c)
+	wantEndedBy(t, c, ctrlc.Interrupt, syscall.SIGINT)
+	s := readSummary(t, stdout)
+	assert.Positive(t, s.Abandoned, "children that ignore SIGTERM are abandoned; output:\n%s", c.Output())
+	assert.Empty(t, records(t, dir, "done"))
+	assertSaved(t, s, file)
+	workers, all := startedPids(t, dir)
+	require.Len(t, all, 2*len(workers), "each worker started a grandchild")
+	waitGone(t, 2*time.Second, all, workers)
+}
+
 // TestExecThirdInterrupt: when the hurried drain waits for children that
 // ignore the polite signal, a third Ctrl-C ends the demo at once, by
-// SIGINT, without the report; on Linux and FreeBSD the children die with it
-// (their death signal).
+// SIGINT, without the report; the children die with it, and so do the
+// processes they started (ctrlc.Exit kills their groups).
 func TestExecThirdInterrupt(t *testing.T) { // not in parallel: its bound is a timing
-	c, _, dir := startExec(t, time.Minute, []string{ignoreTermEnv + "=1"}, "-workers", "2", "-rate", "20")
+	c, _, dir := startExec(t, time.Minute, []string{ignoreTermEnv + "=1", treeEnv + "=1"}, "-workers", "2", "-rate", "20")
 	waitStarted(t, c, dir, 2)
 	ctrlC(t, c)
 	c.WaitFor("received interrupt (SIGINT), shutting down…")
@@ -363,10 +387,8 @@ func TestExecThirdInterrupt(t *testing.T) { // not in parallel: its bound is a t
 	assert.Less(t, took, time.Second, "the third Ctrl-C ends the demo at once; output:\n%s", c.Output())
 	assert.Equal(t, 1, c.Count("ctrlc: interrupt (SIGINT) is event 3 during the shutdown: exiting now"), c.Output())
 	assert.Zero(t, c.Count("Good bye!"), "no report after the third event")
-	if runtime.GOOS == "linux" || runtime.GOOS == "freebsd" {
-		workers, _ := startedPids(t, dir)
-		waitGone(t, time.Second, workers, nil)
-	}
+	workers, all := startedPids(t, dir)
+	waitGone(t, time.Second, all, workers)
 }
 
 // TestExecDemoKilled: on Linux, a demo killed by SIGKILL mid-work takes its
