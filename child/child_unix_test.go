@@ -5,8 +5,8 @@ package child_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
