@@ -81,10 +81,12 @@ func TestAStopDuringABatchsEndIsHonouredAndASecondHurries(t *testing.T) {
 		t.Fatal("Run returned before the hurry")
 	default:
 	}
+	assert.False(t, p.Stats().Hurried, "the first event drains, it does not hurry")
 
 	hurried := time.Now()
 	require.NoError(t, ctrlc.Trigger(ctrlc.Event{Kind: ctrlc.Interrupt}))
 	res := waitRun(t, done)
+	assert.True(t, p.Stats().Hurried, "Stats tells the second event hurried the shutdown")
 	took := time.Since(hurried)
 	r := res.r
 	// The hurried budget is a second; what was left would have taken 3 s.

@@ -53,7 +53,8 @@ type Pool[T any] struct {
 	readMu     sync.Mutex // one reader of the workers' slots at a time (settle)
 
 	hurryOnce sync.Once
-	hurryWhy  error // the hurry's cause, set before the budget hears of it
+	hurryWhy  error       // the hurry's cause, set before the budget hears of it
+	hurried   atomic.Bool // for Stats: set with hurryWhy
 
 	mu          sync.Mutex
 	unprocessed []entry[T] // handed back unrun
@@ -321,6 +322,7 @@ func (p *Pool[T]) Stats() Stats {
 		}
 	}
 	s.Queued = len(p.queue)
+	s.Hurried = p.hurried.Load()
 	p.mu.Lock()
 	s.Failed, s.Panicked = p.failed, p.panicked
 	p.mu.Unlock()

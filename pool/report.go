@@ -97,4 +97,8 @@ type Stats struct {
 	Completed int
 	Failed    int
 	Panicked  int
+	// Hurried is set once a second stop event has hurried the shutdown
+	// (see Run): the queued items come back unrun and the running ones are
+	// cancelled. A progress line can then stop offering the hurry.
+	Hurried bool
 }

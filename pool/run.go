@@ -123,7 +123,10 @@ func (p *Pool[T]) join(e ctrlc.Event) {
 // on the delivery path of that event (escalate.State.Hurry), and blocks
 // on nothing.
 func (p *Pool[T]) hurry(cause error) {
-	p.hurryOnce.Do(func() { p.hurryWhy = fmt.Errorf("%w by %w", ErrHurried, cause) })
+	p.hurryOnce.Do(func() {
+		p.hurryWhy = fmt.Errorf("%w by %w", ErrHurried, cause)
+		p.hurried.Store(true)
+	})
 	p.down.b.hurry()
 }
 

@@ -192,13 +192,18 @@ func (pr *progress) line() {
 	}
 	st, phase, more, since := pr.workers.Stats(), "running", "", pr.start
 	if pr.loop.waiting.Load() {
-		more = " (full: the receiver loop waits for a worker)"
+		st.Queued++ // the command the loop holds: the report counts it queued too
+		more = " (full: the receiver loop holds one, waiting for room)"
 	}
-	if !running {
+	switch {
+	case running:
+	case st.Hurried:
+		phase, more, since = "draining", more+"; hurried: the commands not done come back, and one more Ctrl-C (or stop event) ends the program now", pr.drain
+	default:
 		phase, more, since = "draining", more+"; a second Ctrl-C (or stop event) hurries it, keeping the commands not done", pr.drain
 	}
-	text := fmt.Sprintf("%s %v: %d commands received, %d done, %d running, %d queued%s", phase,
-		time.Since(since).Round(100*time.Millisecond), pr.loop.received.Load(), st.Completed+st.Failed+st.Panicked, st.Running, st.Queued, more)
+	text := fmt.Sprintf("%s %v: %s received, %d done, %d running, %d queued%s", phase,
+		time.Since(since).Round(100*time.Millisecond), plural(int(pr.loop.received.Load()), "command"), st.Completed+st.Failed+st.Panicked, st.Running, st.Queued, more)
 	fmt.Fprintln(pr.w, text)
 	if running {
 		pr.tell(service.Status(text))

@@ -504,6 +504,14 @@ func TestDropped(t *testing.T) {
 	assert.Equal(t, "Dropped the worker pool: 3 workers left running abandoned commands.", dropped(3))
 }
 
+// Counts read as English: "1 command", "2 commands".
+func TestPlural(t *testing.T) {
+	assert.Equal(t, "0 commands", plural(0, "command"))
+	assert.Equal(t, "1 worker", plural(1, "worker"))
+	assert.Equal(t, "2 workers", plural(2, "worker"))
+	assert.Equal(t, "1 worker, 2 commands/s, 500ms each; press Ctrl-C to stop", parse(t, "-workers", "1", "-rate", "2").describe())
+}
+
 // The demo ends by the event after the events a user or a terminal sends
 // (a shell loop around it stops), and with a code after a supervisor's.
 func TestEndsBySignal(t *testing.T) {
@@ -547,4 +555,43 @@ func TestProgressDrainingAfterItsAnnouncement(t *testing.T) {
 	pr.stop()
 	_, err = workers.Run(ctx)
 	require.NoError(t, err)
+}
+
+// TestProgressCountsTheHeldCommandAndTheHurry: a command the receiver loop
+// holds, waiting for room, counts as queued, as the report counts it; once a
+// second event hurried the drain, the draining line no longer offers the
+// hurry and says what the next event does.
+func TestProgressCountsTheHeldCommandAndTheHurry(t *testing.T) {
+	ctx, stop, err := ctrlc.NotifyContext(context.Background(), ctrlc.WithoutForceExit())
+	require.NoError(t, err)
+	defer stop()
+	workers, err := pool.New(func(context.Context, Command) error { return nil }, pool.Options{})
+	require.NoError(t, err)
+	var out bytes.Buffer
+	loop := &receiver{}
+	loop.received.Store(1)
+	loop.waiting.Store(true)
+	release := make(chan struct{})
+	require.NoError(t, workers.BeforeStop("the receiver loop", func(context.Context) error { <-release; return nil }))
+	pr := startProgress(ctx, &out, workers, loop, func(...error) {})
+	pr.stop() // the test ticks by hand
+	pr.stopped = false
+	done := make(chan error, 1)
+	go func() { _, err := workers.Run(ctx); done <- err }()
+
+	require.NoError(t, ctrlc.Trigger(ctrlc.Event{Kind: ctrlc.Interrupt}))
+	<-ctx.Done()
+	pr.draining("shutting down…")
+	pr.line()
+	assert.Contains(t, out.String(), "1 command received, 0 done, 0 running, 1 queued (full: the receiver loop holds one, waiting for room); a second Ctrl-C")
+
+	out.Reset()
+	require.NoError(t, ctrlc.Trigger(ctrlc.Event{Kind: ctrlc.Interrupt}))
+	require.Eventually(t, func() bool { return workers.Stats().Hurried }, 10*time.Second, time.Millisecond)
+	pr.line()
+	close(release)
+	require.NoError(t, <-done)
+	assert.Regexp(t, `^draining [0-9.]+m?s: 1 command received, 0 done, 0 running, 1 queued \(full: the receiver loop holds one, waiting for room\); `+
+		`hurried: the commands not done come back, and one more Ctrl-C \(or stop event\) ends the program now\n$`, out.String())
+	pr.stop()
 }

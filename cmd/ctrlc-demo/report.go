@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -100,8 +101,8 @@ func (s *summary) save(f *os.File) error {
 // flushed before the JSON, so that a file that takes both (-log) keeps them
 // in order.
 func (s *summary) print(jsonOut io.Writer, human *bufio.Writer, asJSON bool) {
-	fmt.Fprintf(human, "report: %d commands received: %d completed, %d failed, %d panicked, %d queued, %d interrupted, %d abandoned\n",
-		s.Received, s.Completed, s.Failed, s.Panicked, s.Queued, s.Interrupted, s.Abandoned)
+	fmt.Fprintf(human, "report: %s received: %d completed, %d failed, %d panicked, %d queued, %d interrupted, %d abandoned\n",
+		plural(s.Received, "command"), s.Completed, s.Failed, s.Panicked, s.Queued, s.Interrupted, s.Abandoned)
 	fmt.Fprintf(human, "  stages: %s", strings.Join(s.Stages, ", "))
 	if len(s.Errors) > 0 {
 		fmt.Fprintf(human, "\nerrors (%d):\n  %s", len(s.Errors), strings.Join(s.Errors, "\n  "))
@@ -110,7 +111,7 @@ func (s *summary) print(jsonOut io.Writer, human *bufio.Writer, asJSON bool) {
 	case n == 0:
 		fmt.Fprintf(human, "\nnot done: none\n")
 	case s.SavedTo != "":
-		fmt.Fprintf(human, "\nnot done: %d commands, saved to %s\n", n, s.SavedTo)
+		fmt.Fprintf(human, "\nnot done: %s, saved to %s\n", plural(n, "command"), s.SavedTo)
 	default:
 		fmt.Fprintf(human, "\nnot done: %v, lost when the program ends (-unprocessed FILE keeps them)\n", slices.Sorted(slices.Values(s.NotDoneIDs)))
 	}
@@ -120,6 +121,14 @@ func (s *summary) print(jsonOut io.Writer, human *bufio.Writer, asJSON bool) {
 			s.ExitCode = 1
 		}
 	}
+}
+
+// plural is n and noun, in the plural unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // endsBySignal reports whether the demo ends by e itself (ctrlc.Exit), as a

@@ -80,7 +80,7 @@ func TestSystemdNotify(t *testing.T) {
 		case strings.HasPrefix(l, "STATUS=draining "):
 			draining++
 			assert.Regexp(t, `^STATUS=draining [0-9.]+m?s: \d+ commands received, \d+ done, [01] running, \d+ queued`+
-				`( \(full: the receiver loop waits for a worker\))?; a second Ctrl-C \(or stop event\) hurries it, keeping the commands not done$`, l)
+				`( \(full: the receiver loop holds one, waiting for room\))?; a second Ctrl-C \(or stop event\) hurries it, keeping the commands not done$`, l)
 			require.Less(t, i+1, len(lines), "each drain status comes with an extension")
 			assert.Equal(t, promise, lines[i+1])
 		case strings.HasPrefix(l, "EXTEND_TIMEOUT_USEC="):
