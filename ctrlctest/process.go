@@ -254,11 +254,11 @@ func (s ExitStatus) EndedBy(k ctrlc.Kind) bool {
 }
 
 // String describes the status as "exit code 0", "exit code 0xc000013a" or
-// "killed by interrupt".
+// "killed by signal: interrupt" (the signal as Go names it).
 func (s ExitStatus) String() string {
 	switch {
 	case s.Signal != nil:
-		return "killed by " + s.Signal.String()
+		return "killed by signal: " + s.Signal.String()
 	case s.Code < 0 || s.Code > 255:
 		return fmt.Sprintf("exit code %#x", uint32(s.Code))
 	}

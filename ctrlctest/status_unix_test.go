@@ -20,7 +20,7 @@ func TestStatusSignal(t *testing.T) {
 	p.WaitFor("ready")
 	p.Send(ctrlc.Terminate)
 	st := p.Wait()
-	if st.Signal != syscall.SIGTERM || st.Code != -1 || st.String() != "killed by terminated" {
+	if st.Signal != syscall.SIGTERM || st.Code != -1 || st.String() != "killed by signal: terminated" {
 		t.Fatalf("status %+v (%v); want SIGTERM, code -1", st, st)
 	}
 	if !st.EndedBy(ctrlc.Terminate) || st.EndedBy(ctrlc.Interrupt) || st.Success() {

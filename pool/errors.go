@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -149,4 +150,20 @@ func cut(s string) string {
 		i--
 	}
 	return s[:i] + "… (" + strconv.Itoa(len(s)) + " bytes)"
+}
+
+// listErrors is go-multierror's list of errors without its two trailing
+// newlines: a program that prints the shutdown's error ends the line itself.
+func listErrors(es []error) string {
+	var b strings.Builder
+	if len(es) == 1 {
+		b.WriteString("1 error occurred:")
+	} else {
+		b.WriteString(strconv.Itoa(len(es)) + " errors occurred:")
+	}
+	for _, err := range es {
+		b.WriteString("\n\t* ")
+		b.WriteString(err.Error())
+	}
+	return b.String()
 }

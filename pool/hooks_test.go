@@ -2,6 +2,7 @@ package pool
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ func TestAHookThatHonoursItsContextIsNotLeftRunning(t *testing.T) {
 		assert.ErrorIs(t, err, context.DeadlineExceeded, "iteration %d: the hook's own error", it)
 		assert.ErrorIs(t, err, ErrTimeout)
 		require.EqualError(t, stageOf(r, StageOnStop).Err,
-			"1 error occurred:\n\t* on-stop: slow: pool: timed out after 5ms: context deadline exceeded\n\n", "iteration %d", it)
+			"1 error occurred:\n\t* on-stop: slow: pool: timed out after 5ms: context deadline exceeded", "iteration %d", it)
 	}
 	// One that ignores it is left running, and says so.
 	release := make(chan struct{})
@@ -32,4 +33,16 @@ func TestAHookThatHonoursItsContextIsNotLeftRunning(t *testing.T) {
 	require.NoError(t, p.OnStop("stuck", func(context.Context) error { <-release; return nil }))
 	_, err = stopNow(p)
 	assert.ErrorContains(t, err, "on-stop: stuck: did not return within 5ms, left running: pool: timed out: HookTimeout (5ms)")
+}
+
+// The shutdown's error lists every error, one a line, and ends with the
+// last: no blank lines for a program that prints it to carry.
+func TestShutdownErrorEndsWithItsLastError(t *testing.T) {
+	p, err := New(nop, Options{Workers: 1})
+	require.NoError(t, err)
+	require.NoError(t, p.BeforeStop("a", func(context.Context) error { return errors.New("boom") }))
+	require.NoError(t, p.OnStop("b", func(context.Context) error { return errors.New("bang") }))
+	r, err := stopNow(p)
+	require.EqualError(t, err, "2 errors occurred:\n\t* before-stop: a: boom\n\t* on-stop: b: bang")
+	require.EqualError(t, stageOf(r, StageBeforeStop).Err, "1 error occurred:\n\t* before-stop: a: boom")
 }

@@ -234,9 +234,13 @@ func (sd *shutdown[T]) stageErrors() error {
 			errs = multierror.Append(errs, fmt.Errorf("%s: %w", st.Name, err))
 		}
 		if errs != nil {
+			errs.ErrorFormat = listErrors
 			st.Err = errs
 			all = multierror.Append(all, errs)
 		}
+	}
+	if all != nil {
+		all.ErrorFormat = listErrors
 	}
 	return all.ErrorOrNil()
 }

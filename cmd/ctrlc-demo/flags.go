@@ -60,7 +60,7 @@ func parseFlags(args []string, helpOut io.Writer) (*config, error) {
 	fs.BoolVar(&c.json, "json", false, "also print the report as one line of JSON on standard output")
 	fs.StringVar(&unprocessed, "unprocessed", "", "append each command not done to `FILE`, one JSON line each")
 	fs.StringVar(&c.service, "service", "", "run as the Windows service `NAME` (under systemd the demo reports through NOTIFY_SOCKET by itself)")
-	fs.StringVar(&c.logFile, "log", "", "append standard output and standard error to `FILE`: a service or a GUI build has no console")
+	fs.StringVar(&c.logFile, "log", "", "write standard output and standard error to `FILE` instead, appending: a service or a GUI build has no console")
 
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {

@@ -243,7 +243,7 @@ func TestRollingRestartSIGTERM(t *testing.T) {
 	f, _ := rollingRun(t, bySIGTERM, "-workers", "4", "-job", "10ms", "-ackwait", "30s")
 	twice := checkEveryMessage(t, f, 0)
 	t.Logf("SIGTERM rolling restart: %d messages, %d replicas replaced, %d processed twice, %d Nak'ed",
-		messages, replicas, twice, len(f.ids("naked ")))
+		messages, replicas, twice, len(f.ids("nak'ed ")))
 	if twice != 0 {
 		t.Errorf("%d messages processed twice, want 0 with policy finish", twice)
 	}
@@ -254,7 +254,7 @@ func TestRollingRestartSIGTERM(t *testing.T) {
 func TestRollingRestartSkip(t *testing.T) {
 	f, _ := rollingRun(t, bySIGTERM, "-workers", "4", "-job", "10ms", "-ackwait", "30s", "-policy", "skip")
 	twice := checkEveryMessage(t, f, 0)
-	t.Logf("SIGTERM rolling restart, policy skip: %d processed twice, %d Nak'ed", twice, len(f.ids("naked ")))
+	t.Logf("SIGTERM rolling restart, policy skip: %d processed twice, %d Nak'ed", twice, len(f.ids("nak'ed ")))
 	if twice != 0 {
 		t.Errorf("%d messages processed twice, want 0: a Nak'ed message never ran", twice)
 	}
@@ -390,7 +390,7 @@ func TestSecondSignalHurries(t *testing.T) {
 	if took > 5*time.Second {
 		t.Errorf("exited %v after the second SIGTERM, want about a second", took)
 	}
-	naked := idsIn(t, slow, "naked ")
+	naked := idsIn(t, slow, "nak'ed ")
 	line := slow.WaitFor("slow: report:")
 	var back, late int
 	if i := strings.Index(line, "Nak'ed "); i < 0 {

@@ -148,7 +148,7 @@ func nak(msg jetstream.Msg) {
 		fmt.Printf("nak %s failed: %v\n", msg.Data(), err)
 		return
 	}
-	fmt.Printf("naked %s\n", msg.Data())
+	fmt.Printf("nak'ed %s\n", msg.Data())
 }
 
 // message is what the pool holds: a JetStream message that prints as its id
