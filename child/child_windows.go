@@ -221,12 +221,12 @@ func signalGroup(cmd *exec.Cmd, sig os.Signal) error {
 	return fmt.Errorf("windows sends only os.Interrupt, syscall.SIGTERM (both CTRL_BREAK_EVENT) and os.Kill to a child: %w", errors.ErrUnsupported)
 }
 
-// forceStopAfter terminates the child's job grace from now, unless the
-// child had exited before (then what it left is left alone).
 // track has nothing to do on Windows: when the program ends, however it
 // ends, Windows closes the job's handle and kills what is in it.
 func track(*os.Process) {}
 
+// forceStopAfter terminates the child's job grace from now, unless the
+// child had exited before (then what it left is left alone).
 func forceStopAfter(cmd *exec.Cmd, grace time.Duration) {
 	v, _ := jobs.Load(cmd.Process)
 	if v == nil {

@@ -24,7 +24,7 @@ func TestRunOnceInOrderThenAtOnce(t *testing.T) {
 			defer wg.Done()
 			Run()
 			mu.Lock()
-			assert.Equal(t, []int{1, 2}, got[:2], "a Run returned before the added functions had run")
+			assert.Equal(t, []int{1, 2}, got, "a Run returned before the added functions had run")
 			mu.Unlock()
 			returned.Add(1)
 		}()
