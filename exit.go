@@ -38,8 +38,8 @@ import (
 //
 // Before it ends the process, Exit kills the process groups of the child
 // programs that package child started and that would otherwise outlive
-// it: those still running, and those whose context ended but whose grace
-// (WaitDelay) is not over, as after a hurried drain.
+// it (child.KillAll): those still running, and those whose context ended
+// but whose grace (WaitDelay) is not over, as after a hurried drain.
 //
 // Listeners made while Exit runs wait for the process to end: they cannot
 // catch the signal Exit raises.

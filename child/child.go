@@ -115,6 +115,20 @@ func Run(cmd *exec.Cmd) error {
 	return cmd.Wait()
 }
 
+// KillAll kills, at once, every child program that Start started and that
+// still runs or whose forced stop is pending (its context ended, its
+// WaitDelay is not over), with every process in its group (Unix) or job
+// (Windows). Children that exited by themselves, and what they left
+// running, are left alone.
+//
+// ctrlc.Exit calls it. A program that ends another way, by returning from
+// main or by os.Exit with a code, should call it last, for example with
+// defer in the function whose result is the exit code: a hurried drain
+// gives up on its items within about a second, before their children's
+// forced stops are due, and nothing else would then stop what those
+// children started.
+func KillAll() { killAll() }
+
 // Signal sends sig to every process in the group of cmd's child (the child
 // and whatever it started that stayed in its group), which Start started:
 //

@@ -33,4 +33,6 @@ func forceStopAfter(*exec.Cmd, time.Duration) {}
 
 func track(*os.Process) {}
 
+func killAll() {}
+
 func reaped(*exec.Cmd) bool { return false }

@@ -157,6 +157,39 @@ func TestCancelKillsTheTree(t *testing.T) {
 	waitGone(t, "the child and grandchild after the grace", tree...)
 }
 
+// TestKillAllKillsTheTrees: KillAll kills a running child, whose context
+// never ended, with the process it started, and a child whose context
+// ended but whose grace is not over, with its own, at once; a child that
+// has exited by itself is no obstacle.
+func TestKillAllKillsTheTrees(t *testing.T) {
+	needProcesses(t)
+	running := self(context.Background(), "proc", "deaf", os.TempDir(), "r", "1")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopping := self(ctx, "proc", "deaf", os.TempDir(), "s", "1")
+	stopping.WaitDelay = 2 * waitTimeout // the forced stop comes after the test gave up
+	var tree []*proc
+	for _, cmd := range []*exec.Cmd{running, stopping} {
+		line, err := startAndRead(cmd, child.Start)
+		require.NoError(t, err)
+		tree = append(tree, watchAll(t, pids(t, line)...)...)
+	}
+	require.Len(t, tree, 4)
+	cancel() // stopping is asked to stop, and ignores it
+	time.Sleep(100 * time.Millisecond)
+	for _, p := range tree {
+		require.True(t, p.alive(), "process %d runs before KillAll", p.pid)
+	}
+	done := self(context.Background(), "greet")
+	require.NoError(t, child.Run(done))
+
+	child.KillAll()
+	waitGone(t, "both children and what they started, after KillAll", tree...)
+	var ee *exec.ExitError
+	require.ErrorAs(t, running.Wait(), &ee, "the running child was killed")
+	require.ErrorAs(t, stopping.Wait(), &ee, "the stopping child was killed")
+}
+
 // TestCtrlCSparesChildren: a Ctrl-C typed at the terminal (SIGINT to the
 // foreground process group; on Windows CTRL_C_EVENT to every process on the
 // console) reaches the parent program, and not its children started with

@@ -121,11 +121,14 @@ func init() { scenarios["exitearly"] = childExitEarly }
 // ignores SIGTERM, prints "ready" with both pids, and ends by ctrlc.Exit.
 // Mode "running": at once, while the shell runs. Mode "cancelled": once the
 // shell's context has ended and SIGTERM has ended the shell, but long before
-// its forced stop is due, as after a hurried drain.
+// its forced stop is due, as after a hurried drain. Mode "code": cancelled,
+// then child.KillAll and exit status 3, as a daemon ends.
 func childExitEarly() int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cmd := child.Command(ctx, "sh", "-c", `(trap "" TERM; exec sleep 120) & echo ready $$ $!; wait`)
+	// The sleep is started with SIGTERM ignored already (it inherits that),
+	// not told to ignore it later: a SIGTERM that came first would end it.
+	cmd := child.Command(ctx, "sh", "-c", `trap "" TERM; sleep 120 & trap - TERM; echo ready $$ $!; wait`)
 	cmd.WaitDelay = lifetime // the forced stop would come after the test gave up
 	line, err := startAndRead(cmd, child.Start)
 	if err != nil {
@@ -133,12 +136,16 @@ func childExitEarly() int {
 		return 1
 	}
 	fmt.Println(line)
-	if scenarioArgs[0] == "cancelled" {
+	if mode := scenarioArgs[0]; mode == "cancelled" || mode == "code" {
 		cancel()
 		if err := cmd.Wait(); !strings.Contains(result(err), "terminated") {
 			fmt.Println("the shell did not end by SIGTERM:", result(err))
 			return 1
 		}
+	}
+	if scenarioArgs[0] == "code" {
+		child.KillAll()
+		return 3
 	}
 	ctrlc.Exit(ctrlc.Event{Kind: ctrlc.Interrupt})
 	return 1
@@ -146,20 +153,24 @@ func childExitEarly() int {
 
 // TestExitKillsWhatTheChildStarted: a program that ends by ctrlc.Exit while
 // a child runs, or after the child's context ended and before its grace
-// (WaitDelay) is over, leaves nothing of the child's group running: the
-// processes the child started, which the death signal does not reach, are
-// killed too.
+// (WaitDelay) is over, or that calls child.KillAll before it exits with a
+// code, leaves nothing of the child's group running: the processes the
+// child started, which the death signal does not reach, are killed too.
 func TestExitKillsWhatTheChildStarted(t *testing.T) {
 	if _, err := exec.LookPath("sh"); err != nil {
 		t.Skip("no sh")
 	}
-	for _, mode := range []string{"running", "cancelled"} {
+	for _, mode := range []string{"running", "cancelled", "code"} {
 		t.Run(mode, func(t *testing.T) {
 			p := ctrlctest.Start(t, ctrlctest.Self("exitearly", mode))
 			procs := watchAll(t, pids(t, p.WaitFor("ready"))...)
 			require.Len(t, procs, 2)
 			st := p.Wait()
-			require.True(t, st.EndedBy(ctrlc.Interrupt), "%v; output:\n%s", st, p.Output())
+			if mode == "code" {
+				require.Equal(t, 3, st.Code, "%v; output:\n%s", st, p.Output())
+			} else {
+				require.True(t, st.EndedBy(ctrlc.Interrupt), "%v; output:\n%s", st, p.Output())
+			}
 			waitGone(t, "the shell and its sleep, after ctrlc.Exit", procs...)
 		})
 	}

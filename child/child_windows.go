@@ -225,6 +225,18 @@ func signalGroup(cmd *exec.Cmd, sig os.Signal) error {
 // ends, Windows closes the job's handle and kills what is in it.
 func track(*os.Process) {}
 
+// killAll terminates the job of every child still running or whose forced
+// stop is pending: those are the jobs still held.
+func killAll() {
+	jobs.Range(func(_, v any) bool {
+		j := v.(*job)
+		j.mu.Lock()
+		_ = j.terminate()
+		j.mu.Unlock()
+		return true
+	})
+}
+
 // forceStopAfter terminates the child's job grace from now, unless the
 // child had exited before (then what it left is left alone).
 func forceStopAfter(cmd *exec.Cmd, grace time.Duration) {

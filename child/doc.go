@@ -64,10 +64,10 @@
 // of every child whose context ended but whose forced stop is not yet due,
 // as after a hurried drain, which returns within about a second of a
 // WaitDelay of 5 s: nothing the child started is left running, on every
-// Unix. A program that ends another way, by returning from main or by
-// os.Exit, runs no such code: it should cancel its children's context and
-// wait for them first (child.Run does), or what they started may outlive
-// it as below.
+// Unix (KillAll). A program that ends another way, by returning from main
+// or by os.Exit with a code, should call KillAll last, for example with
+// defer in the function whose result is the exit code; otherwise what its
+// children started may outlive it, as below.
 //
 // # When this program dies
 //

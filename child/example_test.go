@@ -47,3 +47,17 @@ func ExampleSignal() {
 	}
 	_ = run
 }
+
+// A daemon that exits with a code, not by ctrlc.Exit, kills what its
+// children left running last: a hurried drain gives up on an item whose
+// child ignores the request to stop before the child's forced stop is due.
+func ExampleKillAll() {
+	serve := func() (code int) {
+		defer child.KillAll()
+		// ... ctrlc.NotifyContext, a pool whose items run child.Command,
+		// p.Run(ctx), the report ...
+		return 0
+	}
+	fmt.Println("exit code", serve())
+	// Output: exit code 0
+}

@@ -33,7 +33,7 @@ var killAtExit sync.Once
 // that ended by themselves (reaped before their context ended): what they
 // left running is left alone.
 func track(p *os.Process) {
-	killAtExit.Do(func() { atexit.Add(killLive) })
+	killAtExit.Do(func() { atexit.Add(killAll) })
 	live.Lock()
 	defer live.Unlock()
 	for q, g := range live.groups {
@@ -70,12 +70,12 @@ func entry(p *os.Process) *liveGroup {
 	return g
 }
 
-// killLive kills the group of every child in live that still runs or whose
+// killAll kills the group of every child in live that still runs or whose
 // forced stop is due. The pid of a child reaped since is not signalled
 // unless its forced stop is due: its group may hold what it started (see
 // the package documentation for the case where the id is no longer the
 // group's).
-func killLive() {
+func killAll() {
 	live.Lock()
 	defer live.Unlock()
 	for p, g := range live.groups {

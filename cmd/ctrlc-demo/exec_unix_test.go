@@ -367,6 +367,28 @@ func TestExecHurryLeavesNoOrphans(t *testing.T) {
 	waitGone(t, 2*time.Second, all, workers)
 }
 
+// TestExecSigtermHurryLeavesNoOrphans: the same after two SIGTERMs, as a
+// supervisor or kill(1) sends them: the demo exits with a code (1: the
+// shutdown gave up on commands), not by ctrlc.Exit, and still leaves no
+// process of the tree running.
+func TestExecSigtermHurryLeavesNoOrphans(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "left.jsonl")
+	c, stdout, dir := startExec(t, time.Minute, []string{ignoreTermEnv + "=1", treeEnv + "=1"}, "-workers", "2", "-rate", "20", "-unprocessed", file)
+	waitStarted(t, c, dir, 2)
+	require.NoError(t, c.Cmd.Process.Signal(syscall.SIGTERM))
+	c.WaitFor("received terminate (SIGTERM), shutting down…")
+	time.Sleep(100 * time.Millisecond)
+	require.NoError(t, c.Cmd.Process.Signal(syscall.SIGTERM))
+	wantExit(t, c, 1)
+	s := readSummary(t, stdout)
+	assert.Positive(t, s.Abandoned, "children that ignore SIGTERM are abandoned; output:\n%s", c.Output())
+	assertSaved(t, s, file)
+	workers, all := startedPids(t, dir)
+	require.Len(t, all, 2*len(workers), "each worker started a grandchild")
+	waitGone(t, 2*time.Second, all, workers)
+}
+
 // TestExecThirdInterrupt: when the hurried drain waits for children that
 // ignore the polite signal, a third Ctrl-C ends the demo at once, by
 // SIGINT, without the report; the children die with it, and so do the

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ctrlc-go/ctrlc"
+	"github.com/ctrlc-go/ctrlc/child"
 	"github.com/ctrlc-go/ctrlc/pool"
 	"github.com/ctrlc-go/ctrlc/service"
 )
@@ -57,7 +58,11 @@ func serve(cfg *config, stdout, stderr io.Writer) int {
 	ctx, stop, err := ctrlc.NotifyContext(context.Background(), cfg.listenOptions()...)
 	defer stop()
 
-	// 2. The workers that run the commands.
+	// 2. The workers that run the commands (with -exec, each as a child
+	// program). What a child started ends with the demo, however it ends:
+	// ctrlc.Exit sees to it, and so does this when the demo exits with a
+	// code, after a hurry gave up on children that ignored the request.
+	defer child.KillAll()
 	workers, poolErr := pool.New(cfg.handle, cfg.poolOptions())
 	if err = errors.Join(err, poolErr); err != nil {
 		say("ctrlc-demo: " + err.Error())
