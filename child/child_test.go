@@ -167,7 +167,11 @@ func TestKillAllKillsTheTrees(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stopping := self(ctx, "proc", "deaf", os.TempDir(), "s", "1")
-	stopping.WaitDelay = 2 * waitTimeout // the forced stop comes after the test gave up
+	// A request to stop that asks nothing (Command's would terminate the
+	// job at once where the console refuses CTRL_BREAK_EVENT, as under
+	// Wine), and a forced stop that comes after the test gave up.
+	stopping.Cancel = func() error { return nil }
+	stopping.WaitDelay = 2 * waitTimeout
 	var tree []*proc
 	for _, cmd := range []*exec.Cmd{running, stopping} {
 		line, err := startAndRead(cmd, child.Start)
@@ -175,7 +179,7 @@ func TestKillAllKillsTheTrees(t *testing.T) {
 		tree = append(tree, watchAll(t, pids(t, line)...)...)
 	}
 	require.Len(t, tree, 4)
-	cancel() // stopping is asked to stop, and ignores it
+	cancel() // stopping's grace begins
 	time.Sleep(100 * time.Millisecond)
 	for _, p := range tree {
 		require.True(t, p.alive(), "process %d runs before KillAll", p.pid)
