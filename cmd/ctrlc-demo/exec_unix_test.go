@@ -346,47 +346,40 @@ func TestExecHurry(t *testing.T) {
 // TestExecHurryLeavesNoOrphans: children that ignore the polite signal,
 // each with a grandchild that does too, are abandoned by the hurried drain
 // (its bound, about a second, is shorter than their 5 s grace): the demo
-// reports and saves them and ends by SIGINT, and ctrlc.Exit kills their
-// groups, so that no process of the tree is left running.
+// reports and saves them, and no process of the tree is left running.
+// After two Ctrl-Cs it ends by SIGINT, and ctrlc.Exit kills their groups;
+// after two SIGTERMs, as a supervisor or kill(1) sends them, it exits with
+// a code (1: the shutdown gave up on commands), and child.KillAll does.
 func TestExecHurryLeavesNoOrphans(t *testing.T) {
-	t.Parallel()
-	file := filepath.Join(t.TempDir(), "left.jsonl")
-	c, stdout, dir := startExec(t, time.Minute, []string{ignoreTermEnv + "=1", treeEnv + "=1"}, "-workers", "2", "-rate", "20", "-unprocessed", file)
-	waitStarted(t, c, dir, 2)
-	ctrlC(t, c)
-	c.WaitFor("received interrupt (SIGINT), shutting down…")
-	time.Sleep(100 * time.Millisecond)
-	ctrlC(t, c)
-	wantEndedBy(t, c, ctrlc.Interrupt, syscall.SIGINT)
-	s := readSummary(t, stdout)
-	assert.Positive(t, s.Abandoned, "children that ignore SIGTERM are abandoned; output:\n%s", c.Output())
-	assert.Empty(t, records(t, dir, "done"))
-	assertSaved(t, s, file)
-	workers, all := startedPids(t, dir)
-	require.Len(t, all, 2*len(workers), "each worker started a grandchild")
-	waitGone(t, 2*time.Second, all, workers)
-}
-
-// TestExecSigtermHurryLeavesNoOrphans: the same after two SIGTERMs, as a
-// supervisor or kill(1) sends them: the demo exits with a code (1: the
-// shutdown gave up on commands), not by ctrlc.Exit, and still leaves no
-// process of the tree running.
-func TestExecSigtermHurryLeavesNoOrphans(t *testing.T) {
-	t.Parallel()
-	file := filepath.Join(t.TempDir(), "left.jsonl")
-	c, stdout, dir := startExec(t, time.Minute, []string{ignoreTermEnv + "=1", treeEnv + "=1"}, "-workers", "2", "-rate", "20", "-unprocessed", file)
-	waitStarted(t, c, dir, 2)
-	require.NoError(t, c.Cmd.Process.Signal(syscall.SIGTERM))
-	c.WaitFor("received terminate (SIGTERM), shutting down…")
-	time.Sleep(100 * time.Millisecond)
-	require.NoError(t, c.Cmd.Process.Signal(syscall.SIGTERM))
-	wantExit(t, c, 1)
-	s := readSummary(t, stdout)
-	assert.Positive(t, s.Abandoned, "children that ignore SIGTERM are abandoned; output:\n%s", c.Output())
-	assertSaved(t, s, file)
-	workers, all := startedPids(t, dir)
-	require.Len(t, all, 2*len(workers), "each worker started a grandchild")
-	waitGone(t, 2*time.Second, all, workers)
+	for _, tc := range []struct {
+		event string
+		send  func(*testing.T, *ctrlctest.Process)
+		ended func(*testing.T, *ctrlctest.Process)
+	}{
+		{"interrupt (SIGINT)", ctrlC, func(t *testing.T, c *ctrlctest.Process) { wantEndedBy(t, c, ctrlc.Interrupt, syscall.SIGINT) }},
+		{"terminate (SIGTERM)",
+			func(t *testing.T, c *ctrlctest.Process) { require.NoError(t, c.Cmd.Process.Signal(syscall.SIGTERM)) },
+			func(t *testing.T, c *ctrlctest.Process) { wantExit(t, c, 1) }},
+	} {
+		t.Run(tc.event, func(t *testing.T) {
+			t.Parallel()
+			file := filepath.Join(t.TempDir(), "left.jsonl")
+			c, stdout, dir := startExec(t, time.Minute, []string{ignoreTermEnv + "=1", treeEnv + "=1"}, "-workers", "2", "-rate", "20", "-unprocessed", file)
+			waitStarted(t, c, dir, 2)
+			tc.send(t, c)
+			c.WaitFor("received " + tc.event + ", shutting down…")
+			time.Sleep(100 * time.Millisecond)
+			tc.send(t, c)
+			tc.ended(t, c)
+			s := readSummary(t, stdout)
+			assert.Positive(t, s.Abandoned, "children that ignore SIGTERM are abandoned; output:\n%s", c.Output())
+			assert.Empty(t, records(t, dir, "done"))
+			assertSaved(t, s, file)
+			workers, all := startedPids(t, dir)
+			require.Len(t, all, 2*len(workers), "each worker started a grandchild")
+			waitGone(t, 2*time.Second, all, workers)
+		})
+	}
 }
 
 // TestExecThirdInterrupt: when the hurried drain waits for children that
