@@ -140,9 +140,10 @@ func (c *config) poolOptions() pool.Options {
 
 // describe sums the config up for the ready line.
 func (c *config) describe() string {
-	s := fmt.Sprintf("%s, %s commands/s, %v each", plural(c.workers, "worker"), trimFloat(c.rate), c.work)
+	workers := plural(c.workers, "worker")
+	s := fmt.Sprintf("%s, %s commands/s, %v each", workers, trimFloat(c.rate), c.work)
 	if c.exec != "" {
-		s = fmt.Sprintf("%s, %s commands/s, each runs %s", plural(c.workers, "worker"), trimFloat(c.rate), c.exec)
+		s = fmt.Sprintf("%s, %s commands/s, each runs %s", workers, trimFloat(c.rate), c.exec)
 	} else if capacity := float64(c.workers) / c.work.Seconds(); c.rate > capacity {
 		s += fmt.Sprintf(" (more than the %.3g/s the workers can finish: the queue will fill)", capacity)
 	}

@@ -200,12 +200,13 @@ func (pr *progress) line() {
 		st.Queued++ // the command the loop holds: the report counts it queued too
 		more = " (full: the receiver loop holds one, waiting for room)"
 	}
-	switch {
-	case running:
-	case st.Hurried:
-		phase, more, since = "draining", more+"; hurried: the commands not done come back, and one more Ctrl-C (or stop event) ends the program now", pr.drain
-	default:
-		phase, more, since = "draining", more+"; a second Ctrl-C (or stop event) hurries it, keeping the commands not done", pr.drain
+	if !running {
+		phase, since = "draining", pr.drain
+		if st.Hurried {
+			more += "; hurried: the commands not done come back, and one more Ctrl-C (or stop event) ends the program now"
+		} else {
+			more += "; a second Ctrl-C (or stop event) hurries it, keeping the commands not done"
+		}
 	}
 	text := fmt.Sprintf("%s %v: %s received, %d done, %d running, %d queued%s", phase,
 		time.Since(since).Round(100*time.Millisecond), plural(int(pr.loop.received.Load()), "command"), st.Completed+st.Failed+st.Panicked, st.Running, st.Queued, more)
